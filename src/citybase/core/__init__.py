@@ -1,0 +1,1 @@
+"""Shared foundation: settings, database, registry, errors, i18n, auth, units and audit."""

@@ -1,0 +1,1 @@
+"""Users, roles, login sessions, CSRF and API bearer tokens."""

@@ -1,0 +1,37 @@
+"""Roles and the permissions each role holds.
+
+Modules add permissions through the registry (``Module.permissions``); the table
+here is the core's own. A permission is a dotted string such as ``plan.import``.
+"""
+
+from __future__ import annotations
+
+ADMIN = "admin"
+DIGITAL_OFFICE = "digital_office"
+DISPATCHER = "dispatcher"
+UNIT_REPORTER = "unit_reporter"
+DATA_STEWARD = "data_steward"
+VIEWER = "viewer"
+PUBLIC = "public"
+
+ROLES: tuple[str, ...] = (ADMIN, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, DATA_STEWARD, VIEWER, PUBLIC)
+
+# msgids of the role names; the catalogue holds the Chinese.
+ROLE_LABELS: dict[str, str] = {
+    ADMIN: "Administrator",
+    DIGITAL_OFFICE: "Digital office",
+    DISPATCHER: "Operations dispatcher",
+    UNIT_REPORTER: "Unit reporter",
+    DATA_STEWARD: "Data steward",
+    VIEWER: "Viewer",
+    PUBLIC: "Public",
+}
+
+CORE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "users.manage": frozenset({ADMIN}),
+    "tokens.manage_own": frozenset({ADMIN, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, DATA_STEWARD, VIEWER}),
+    "tokens.manage_all": frozenset({ADMIN}),
+    "audit.read": frozenset({ADMIN, DIGITAL_OFFICE}),
+    "units.read": frozenset({ADMIN, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, DATA_STEWARD, VIEWER}),
+    "units.manage": frozenset({ADMIN, DIGITAL_OFFICE}),
+}

@@ -1,0 +1,1 @@
+"""The action plan as data (行动方案督办): tasks, indicators, units, supervision, exports."""
