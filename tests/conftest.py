@@ -93,3 +93,71 @@ def data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
     return folder
+
+
+# --- app and users -------------------------------------------------------------
+
+import re  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from citybase.core.audit import Actor  # noqa: E402
+from citybase.core.auth import service as auth_service  # noqa: E402
+from citybase.core.settings import Settings  # noqa: E402
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, secret_key="test-secret-key", worker_in_serve=False, _env_file=None)
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database):
+    from citybase.web.app import create_app
+
+    return create_app(settings, db, run_worker=False, migrate_on_start=False)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def make_user(db: Database, username: str, role: str, unit_code: str | None = None) -> int:
+    """Create a user with TEST_PASSWORD; return its id."""
+    with db.session(Actor("cli", "test")) as session:
+        user = auth_service.create_user(
+            session, username=username, display_name=username, password=TEST_PASSWORD,
+            role=role, unit_code=unit_code,
+        )
+        return user.id
+
+
+def login(client: TestClient, username: str, password: str = TEST_PASSWORD) -> str:
+    """Log ``client`` in through the login form; return the session's CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return csrf_of(client)
+
+
+def csrf_of(client: TestClient, path: str = "/notifications") -> str:
+    """Return the CSRF token shown in the forms of a logged-in page."""
+    page = client.get(path)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def bearer_token(db: Database, username: str, *, write: bool = False) -> str:
+    from sqlalchemy import select
+
+    from citybase.core.auth.models import User
+
+    with db.session(Actor("cli", "test")) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        raw, _token = auth_service.create_token(session, user, "test", can_write=write)
+        return raw

@@ -72,8 +72,9 @@ def _columns(obj: Any) -> list[str]:
 
 
 def _row_key(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity is None:
+    state = inspect(obj)
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
+    if identity is None or all(part is None for part in identity):
         return "?"
     return ",".join(str(part) for part in identity)
 

@@ -6,6 +6,8 @@ here is the core's own. A permission is a dotted string such as ``plan.import``.
 
 from __future__ import annotations
 
+from citybase.core.i18n_marker import N_
+
 ADMIN = "admin"
 DIGITAL_OFFICE = "digital_office"
 DISPATCHER = "dispatcher"
@@ -18,13 +20,13 @@ ROLES: tuple[str, ...] = (ADMIN, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, DATA
 
 # msgids of the role names; the catalogue holds the Chinese.
 ROLE_LABELS: dict[str, str] = {
-    ADMIN: "Administrator",
-    DIGITAL_OFFICE: "Digital office",
-    DISPATCHER: "Operations dispatcher",
-    UNIT_REPORTER: "Unit reporter",
-    DATA_STEWARD: "Data steward",
-    VIEWER: "Viewer",
-    PUBLIC: "Public",
+    ADMIN: N_("Administrator"),
+    DIGITAL_OFFICE: N_("Digital office"),
+    DISPATCHER: N_("Operations dispatcher"),
+    UNIT_REPORTER: N_("Unit reporter"),
+    DATA_STEWARD: N_("Data steward"),
+    VIEWER: N_("Viewer"),
+    PUBLIC: N_("Public"),
 }
 
 CORE_PERMISSIONS: dict[str, frozenset[str]] = {

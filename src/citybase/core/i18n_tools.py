@@ -1,0 +1,108 @@
+"""Developer tools for the catalogues: extract msgids per module and update .po files.
+
+Run ``python -m citybase.core.i18n_tools`` after adding messages; it adds new msgids
+to every module's ``zh_CN`` and ``en`` catalogue (keeping existing translations) and
+lists the zh_CN msgids that still lack a translation. Tests use ``missing()``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from citybase.core import registry
+
+KEYWORDS = {
+    "_": None, "gettext_": None, "ngettext": (1, 2), "ngettext_": (1, 2), "N_": None,
+    # Error constructors take msgids, so their first argument is extracted too.
+    "FieldError": (2,), "CitybaseError": None, "InvalidInput": None, "NotAuthenticated": None,
+    "PermissionDenied": None, "NotFound": None, "Conflict": None, "PayloadTooLarge": None,
+}
+METHOD_MAP = [("**/locale/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
+OPTIONS = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+
+
+def _module_dirs() -> list[tuple[registry.Module, Path, list[Path]]]:
+    """Return each module with its folder and the folders of nested modules to skip."""
+    mods = list(registry.modules())
+    result = []
+    for module in mods:
+        nested = [other.path for other in mods if other is not module and module.path in other.path.parents]
+        result.append((module, module.path, nested))
+    return result
+
+
+def extract(module: registry.Module, root: Path, skip: list[Path]) -> Catalog:
+    catalog = Catalog(locale=None, domain="messages")
+    folders = [root]
+    if module.name == "core":
+        folders.append(root.parent / "web")
+        folders.append(root.parent)  # cli.py
+    for folder in folders:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder), METHOD_MAP, OPTIONS, KEYWORDS, strip_comment_tags=True,
+        ):
+            path = (folder / filename).resolve()
+            if any(s in path.parents for s in skip) or (folder == root.parent and path.parent != root.parent):
+                continue
+            catalog.add(message, None, [(str(path.relative_to(root.parent)), lineno)], context=context)
+    return catalog
+
+
+def update(locale: str, module: registry.Module, template: Catalog) -> Path:
+    folder = module.path / "locale" / locale / "LC_MESSAGES"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "messages.po"
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+    else:
+        catalog = Catalog(locale=locale, domain="messages", project="citybase")
+        for message in template:
+            if message.id:
+                catalog.add(message.id, "", message.locations, context=message.context)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
+    return path
+
+
+def missing(locale: str = "zh_CN") -> dict[str, list[str]]:
+    """Return, per module, the msgids in its code and templates that its catalogue lacks."""
+    result: dict[str, list[str]] = {}
+    for module, root, skip in _module_dirs():
+        template = extract(module, root, skip)
+        path = module.path / "locale" / locale / "LC_MESSAGES" / "messages.po"
+        translated: set[str | tuple[str, ...]] = set()
+        if path.exists():
+            with path.open("rb") as handle:
+                for message in read_po(handle, locale=locale):
+                    if message.id and message.string and not message.fuzzy:
+                        translated.add(message.id)
+        gaps = [m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id and m.id not in translated]
+        if gaps:
+            result[module.name] = sorted(gaps)
+    return result
+
+
+def main() -> None:
+    for module, root, skip in _module_dirs():
+        template = extract(module, root, skip)
+        if not len(template):
+            continue
+        for locale in ("zh_CN", "en"):
+            update(locale, module, template)
+    gaps = missing()
+    for name, ids in gaps.items():
+        print(f"{name}: {len(ids)} untranslated", file=sys.stderr)
+        for msgid in ids:
+            print(f"  {msgid}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

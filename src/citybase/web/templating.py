@@ -1,0 +1,77 @@
+"""Jinja2 templates shared by every module: ``web/templates`` plus each module's folder.
+
+Template contexts carry ``request``, ``principal`` (or None), ``csrf_token`` and the
+helpers registered as globals here, so module templates extend ``base.html`` and
+need nothing else passed in.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from citybase import __version__
+from citybase.core import i18n, registry
+from citybase.core.auth.deps import Principal, presession_csrf
+from citybase.core.auth.roles import ROLE_LABELS
+
+WEB_DIR = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    folders = [WEB_DIR / "templates"]
+    folders += [m.templates_dir for m in registry.modules() if m.templates_dir and m.name != "core"]
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        _=i18n.gettext_,
+        ngettext=i18n.ngettext_,
+        format_datetime=i18n.format_datetime,
+        format_date=i18n.format_date,
+        format_number=i18n.format_number,
+        role_label=lambda role: i18n.gettext_(ROLE_LABELS.get(role, role)),
+        version=__version__,
+    )
+    return env
+
+
+def _visible_nav(principal: Principal | None) -> list[registry.NavEntry]:
+    entries = []
+    for entry in registry.navigation():
+        if entry.permission is None or (principal is not None and principal.has(entry.permission)):
+            entries.append(entry)
+    return entries
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``template`` with the shared context and return an HTML response."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    values: dict[str, Any] = {
+        "request": request,
+        "principal": principal,
+        "user": principal.user if principal else None,
+        "csrf_token": principal.csrf_token if principal and principal.csrf_token else presession_csrf(request),
+        "nav": _visible_nav(principal),
+        "locale": i18n.current_locale(),
+        "large_text": request.cookies.get("citybase_text") == "large",
+        "current_path": request.url.path,
+    }
+    values.update(context or {})
+    html = environment().get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status_code)
+    new_csrf = request.state.__dict__.get("new_presession_csrf")
+    if new_csrf and not request.cookies.get("citybase_csrf"):
+        response.set_cookie("citybase_csrf", new_csrf, httponly=True, samesite="strict")
+    return response
