@@ -1,0 +1,76 @@
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from citybase.cli import app
+from citybase.core.auth.models import ApiToken, User
+from citybase.core.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(db, data_dir, monkeypatch):
+    """Point the CLI at the test database and data directory."""
+    monkeypatch.setenv("CITYBASE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CITYBASE_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()
+
+
+def test_help_is_chinese():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "嘉定区城市数字底座" in result.output
+    assert "用法" in result.output
+    assert "通过 HTTP 提供平台服务" in result.output
+
+
+def test_users_add_reads_password_from_stdin(cli_env):
+    result = runner.invoke(app, ["users", "add", "--username", "admin", "--name", "管理员", "--role", "admin",
+                                 "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    assert "已新增用户 admin" in result.output
+    with cli_env.session() as session:
+        user = session.scalar(select(User).where(User.username == "admin"))
+        assert user.role == "admin"
+
+
+def test_users_add_bad_role_changes_nothing(cli_env):
+    result = runner.invoke(app, ["users", "add", "--username", "admin", "--name", "x", "--role", "boss",
+                                 "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 1
+    assert "role" in result.output
+    assert "boss" in result.output
+    with cli_env.session() as session:
+        assert session.scalar(select(User)) is None
+
+
+def test_tokens_create_and_revoke(cli_env):
+    runner.invoke(app, ["users", "add", "--username", "gateway", "--name", "泵闸网关", "--role", "viewer", "--service"])
+    created = runner.invoke(app, ["tokens", "create", "--user", "gateway", "--name", "泵闸", "--write"])
+    assert created.exit_code == 0, created.output
+    assert "cb_" in created.output
+    with cli_env.session() as session:
+        token = session.scalar(select(ApiToken))
+        assert token.can_write is True
+        token_id = token.id
+    revoked = runner.invoke(app, ["tokens", "revoke", str(token_id)])
+    assert revoked.exit_code == 0
+    again = runner.invoke(app, ["tokens", "revoke", str(token_id)])
+    assert again.exit_code == 1
+    assert "已被吊销" in again.output
+
+
+def test_tokens_create_unknown_user(cli_env):
+    result = runner.invoke(app, ["tokens", "create", "--user", "nobody", "--name", "x"])
+    assert result.exit_code == 1
+    assert "nobody" in result.output
+
+
+def test_units_list_shows_towns(cli_env):
+    result = runner.invoke(app, ["units", "list"])
+    assert result.exit_code == 0
+    assert "310114102" in result.output
+    assert "南翔镇" in result.output
