@@ -160,3 +160,28 @@ def test_revoked_bearer_token_is_refused(client, db):
     response = client.get("/api/me", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_five_wrong_passwords_lock_the_account(client, db):
+    make_user(db, "alice", "viewer")
+    token = _presession_csrf(client, "/login")
+    for _attempt in range(5):
+        response = client.post("/login", data={"username": "alice", "password": "wrong-password", "csrf_token": token})
+        assert response.status_code == 400
+    locked = client.post("/login", data={"username": "alice", "password": TEST_PASSWORD, "csrf_token": token})
+    assert locked.status_code == 403
+    assert "账号已锁定" in locked.text
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == "alice"))
+        assert user.locked_until is not None
+        assert session.scalar(select(LoginSession)) is None
+
+
+def test_right_password_resets_failure_count(client, db):
+    make_user(db, "alice", "viewer")
+    token = _presession_csrf(client, "/login")
+    for _attempt in range(3):
+        client.post("/login", data={"username": "alice", "password": "wrong-password", "csrf_token": token})
+    login(client, "alice")
+    with db.session() as session:
+        assert session.scalar(select(User.failed_logins).where(User.username == "alice")) == 0

@@ -92,7 +92,9 @@ def revision(db: Database, module_name: str, message: str, rev_id: str | None = 
         return not reflected
 
     config = alembic_config(db)
-    config.set_main_option("version_locations", config.get_main_option("version_locations") + f" {folder}")
+    locations = config.get_main_option("version_locations") or ""
+    if str(folder) not in locations.split(" "):
+        config.set_main_option("version_locations", f"{locations} {folder}".strip())
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         config.attributes["include_object"] = include_object

@@ -83,9 +83,14 @@ async def login(
 ) -> Response:
     await check_presession_csrf(request)
     session.info["actor"] = Actor("anonymous", username or "anonymous", None, client_ip(request))
-    user = service.authenticate(session, username.strip(), password)
+    try:
+        user = service.authenticate(session, username.strip(), password)
+    except service.AccountLocked as exc:
+        until = i18n.format_datetime(exc.params["until"])
+        context = {"next": safe_next(next), "error": i18n.gettext_(exc.detail, until=until), "username": username}
+        return render(request, "login.html", context, status_code=403)
     if user is None:
-        session.rollback()
+        session.commit()  # keeps the count of wrong passwords
         context = {"next": safe_next(next), "error": i18n.gettext_("Wrong username or password."), "username": username}
         return render(request, "login.html", context, status_code=400)
     return _log_in(request, session, user, safe_next(next))

@@ -14,17 +14,27 @@ from sqlalchemy.orm import Session
 
 from citybase.core.auth.models import ApiToken, LoginSession, User
 from citybase.core.auth.roles import ROLES, UNIT_REPORTER
-from citybase.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from citybase.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from citybase.core.i18n_marker import N_
 from citybase.core.units import Unit
 from citybase.core.db import utcnow
 
 _hasher = PasswordHasher()
+
+
+class AccountLocked(PermissionDenied):
+    """Raised while an account is locked after repeated wrong passwords."""
+
 # A hash of a random password: verifying against it when the user is unknown keeps
 # the login time the same for known and unknown usernames.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
 MIN_PASSWORD_LENGTH = 10
+# After this many wrong passwords in a row the account is locked for LOCK_MINUTES,
+# which slows password guessing to a few tries an hour per account.
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
 TOKEN_PREFIX = "cb_"
 
 
@@ -93,11 +103,30 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the user if the password is right and the account is usable, else None.
+
+    Wrong passwords are counted on the user (the caller commits them); the fifth in a
+    row locks the account for ``LOCK_MINUTES``, raising ``AccountLocked`` until then.
+    """
     user = session.scalar(select(User).where(User.username == username, User.is_service.is_(False)))
     ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.is_active:
+    if user is None or not user.is_active:
         return None
-    user.last_login_at = utcnow()
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(
+            N_("Too many wrong passwords: this account is locked until {until}. Try again later or ask an administrator."),
+            params={"until": user.locked_until},
+        )
+    if not ok:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
     return user
 
 
