@@ -25,7 +25,7 @@ SKIPPED_COLUMNS = frozenset({"password_hash", "token_hash", "csrf_token"})
 
 @dataclass(frozen=True)
 class Actor:
-    """Who performs a write: a user, or a system process such as the CLI or the worker."""
+    """The author of a write: a user, or a system process such as the CLI or the worker."""
 
     kind: str  # "user", "cli", "system"
     name: str
