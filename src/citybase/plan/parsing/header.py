@@ -1,4 +1,4 @@
-"""The header row: which column holds the sequence, section, key project, task and units."""
+"""The header row: which column contains the sequence, section, key project, task and units."""
 
 from __future__ import annotations
 
@@ -47,8 +47,11 @@ def looks_like_header(texts: list[str]) -> bool:
     return sum(1 for text in texts if match_column(text)) >= 2
 
 
-def map_columns(header: RawRow) -> tuple[dict[str, int], list[PlanFileIssue]]:
-    """Map each field to its 0-based column index; report missing and repeated columns."""
+def map_columns(header: RawRow, kind: str) -> tuple[dict[str, int], list[PlanFileIssue]]:
+    """Map each field to its 0-based column index; report missing and repeated columns.
+
+    ``kind`` is the :class:`Location` kind of the file (line, table row or sheet row).
+    """
     mapping: dict[str, int] = {}
     issues: list[PlanFileIssue] = []
     for index, cell in enumerate(header.cells):
@@ -60,14 +63,14 @@ def map_columns(header: RawRow) -> tuple[dict[str, int], list[PlanFileIssue]]:
                 PlanFileIssue(
                     N_("The header names the {column} column twice; expected it once."),
                     {"column": spec.name},
-                    Location(cell.line, index + 1, cell.text),
+                    Location(cell.line, index + 1, cell.text, kind),
                     cell.text,
                 )
             )
             continue
         mapping[spec.field] = index
     if not mapping:
-        return mapping, [no_header_issue(header.line)]
+        return mapping, [no_header_issue(Location(header.line, kind=kind))]
     for spec in COLUMNS:
         if spec.field not in mapping:
             issues.append(
@@ -77,15 +80,15 @@ def map_columns(header: RawRow) -> tuple[dict[str, int], list[PlanFileIssue]]:
                         "{expected}."
                     ),
                     {"column": spec.name, "expected": EXPECTED_COLUMNS},
-                    Location(header.line),
+                    Location(header.line, kind=kind),
                 )
             )
     return mapping, issues
 
 
-def no_header_issue(line: int | None = None) -> PlanFileIssue:
+def no_header_issue(location: Location | None = None) -> PlanFileIssue:
     return PlanFileIssue(
         N_("No header row found; expected a row with the columns {expected}."),
         {"expected": EXPECTED_COLUMNS},
-        Location(line) if line else None,
+        location,
     )

@@ -1,6 +1,6 @@
 """Problems found in a plan file: errors that stop the import, and warnings that do not.
 
-Messages are English msgids with ``{placeholders}``; the caller translates the msgid
+Messages are English msgids with ``{placeholders}``. The caller translates the msgid
 through the plan catalogue and then fills in ``params``, so the same issue reads in
 Chinese on a page and in English in a log.
 """
@@ -17,18 +17,40 @@ def N_(message: str) -> str:
     return message
 
 
+LINE = "line"  # a line of a text file
+TABLE_ROW = "row"  # a row of a Word table, the header row being row 1
+SHEET_ROW = "sheet"  # a row of a worksheet, with columns named by letter
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in a file an issue sits.
 
-    ``line`` is a line of a text file or a row of a Word table or a worksheet
-    (1-based, as the editor shows it). ``column`` is the 1-based column of the
-    table and ``column_name`` the header of that column, such as 序号.
+    ``line`` is 1-based, as an editor or Excel shows it. ``kind`` tells whether it
+    counts lines of a text file, rows of a Word table or rows of a worksheet.
+    ``column`` is the 1-based column of the table and ``column_name`` the header of
+    that column, such as 序号.
     """
 
     line: int | None
     column: int | None = None
     column_name: str | None = None
+    kind: str = LINE
+
+    @property
+    def column_label(self) -> str:
+        """The column as the user sees it: "3", or "C" in a worksheet."""
+        if self.column is None:
+            return ""
+        return _column_letter(self.column) if self.kind == SHEET_ROW else str(self.column)
+
+
+def _column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 @dataclass(frozen=True)
@@ -47,18 +69,24 @@ class PlanFileIssue:
         return f"{prefix}{text}" if prefix else text
 
 
+_PREFIXES = {
+    (LINE, False): N_("Line {line}: "),
+    (LINE, True): N_("Line {line}, column {column} ({column_name}): "),
+    (TABLE_ROW, False): N_("Table row {line}: "),
+    (TABLE_ROW, True): N_("Table row {line}, column {column} ({column_name}): "),
+    (SHEET_ROW, False): N_("Row {line}: "),
+    (SHEET_ROW, True): N_("Row {line}, column {column} ({column_name}): "),
+}
+
+
 def render_location(location: Location | None, translate: Callable[[str], str] = N_) -> str:
     """Return "Line 12, column 1 (序号): " for a location, or "" when there is none."""
     if location is None or location.line is None:
         return ""
-    if location.column is None:
-        return translate(N_("Line {line}: ")).format(line=location.line)
-    if location.column_name:
-        return translate(N_("Line {line}, column {column} ({column_name}): ")).format(
-            line=location.line, column=location.column, column_name=location.column_name
-        )
-    return translate(N_("Line {line}, column {column}: ")).format(
-        line=location.line, column=location.column
+    with_column = location.column is not None
+    template = translate(_PREFIXES[(location.kind, with_column)])
+    return template.format(
+        line=location.line, column=location.column_label, column_name=location.column_name or ""
     )
 
 

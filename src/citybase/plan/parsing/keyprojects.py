@@ -7,6 +7,8 @@ its label takes the number its neighbours imply.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from citybase.plan.parsing.issues import N_, Location, PlanFileIssue
 from citybase.plan.parsing.results import ParsedKeyProject, ParsedSection
 
@@ -34,15 +36,18 @@ def _expected(previous: ParsedKeyProject | None, section_arabic: bool, last_arab
     return 1
 
 
-def check_key_project_numbers(sections: list[ParsedSection], column_name: str, column: int) -> list[PlanFileIssue]:
-    """Fill in missing key-project numbers and return the warnings about numbering."""
+def check_key_project_numbers(sections: list[ParsedSection], column: Location) -> list[PlanFileIssue]:
+    """Fill in missing key-project numbers and return the warnings about numbering.
+
+    ``column`` locates the key-project column; each warning gets the project's line.
+    """
     warnings: list[PlanFileIssue] = []
     last_arabic: int | None = None
     for section in sections:
         previous: ParsedKeyProject | None = None
         section_arabic = any(_is_arabic(kp) for kp in section.key_projects)
         for index, key_project in enumerate(section.key_projects):
-            location = Location(key_project.line, column, column_name)
+            location = replace(column, line=key_project.line)
             if key_project.number is None:
                 key_project.number = _infer(section, index, last_arabic)
                 key_project.number_inferred = True

@@ -1,10 +1,10 @@
 """Turn a :class:`RawTable` from any reader into a :class:`ParsedPlan`.
 
-The rules for the real-world layout live here: a blank section or key-project cell
-means "same as above", a section or key project written again after a page break
-continues the one above, a key project without its number gets the number its
-position implies (with a warning), and every error of the file is collected before
-one :class:`PlanFileError` is raised.
+The rules for the real-world layout live here. A blank section or key-project cell
+means "same as above". A section or key project written again after a page break
+continues the one above. A key project without its number gets the number its
+position implies, with a warning. Every error of the file is collected before one
+:class:`PlanFileError` is raised.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from citybase.plan.parsing.header import COLUMNS, KEY_PROJECT, SECTION, SEQ, TASK, UNITS, map_columns
-from citybase.plan.parsing.issues import N_, Location, PlanFileError, PlanFileIssue, shorten
+from citybase.plan.parsing.issues import LINE, N_, SHEET_ROW, TABLE_ROW, Location, PlanFileError, PlanFileIssue, shorten
 from citybase.plan.parsing.keyprojects import check_key_project_numbers
 from citybase.plan.parsing.numbering import split_label, split_sub_number
 from citybase.plan.parsing.qualitative import extract_qualitative_targets
@@ -26,6 +26,7 @@ from citybase.plan.parsing.units import split_units
 
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")
 _COLUMN_NAMES = {spec.field: spec.name for spec in COLUMNS}
+_LOCATION_KINDS = {"txt": LINE, "docx": TABLE_ROW, "xlsx": SHEET_ROW}
 
 
 @dataclass
@@ -48,6 +49,7 @@ class _Normaliser:
         self.columns = columns
         self.known_units = known_units
         self.state = _State()
+        self.kind = _LOCATION_KINDS[table.source_format]
 
     # -- helpers -------------------------------------------------------------
 
@@ -55,7 +57,7 @@ class _Normaliser:
         return row.cells[self.columns[field_name]]
 
     def location(self, cell: RawCell, field_name: str) -> Location:
-        return Location(cell.line, self.columns[field_name] + 1, self.header_name(field_name))
+        return Location(cell.line, self.columns[field_name] + 1, self.header_name(field_name), self.kind)
 
     def header_name(self, field_name: str) -> str:
         header_cell = self.table.header.cells[self.columns[field_name]]
@@ -79,7 +81,7 @@ class _Normaliser:
             issue = PlanFileIssue(
                 N_("This row has {found} cells; expected {expected} cells as in the header row."),
                 {"found": len(row.cells), "expected": width},
-                Location(row.line),
+                Location(row.line, kind=self.kind),
             )
             self.state.errors.append(issue)
             return
@@ -212,11 +214,12 @@ def _same_key_project(existing: ParsedKeyProject, number: int | None, title: str
 
 def normalise(table: RawTable, source: str, known_units: Collection[str] = ()) -> ParsedPlan:
     """Build the plan from a table; raise :class:`PlanFileError` listing every error."""
-    columns, issues = map_columns(table.header)
+    columns, issues = map_columns(table.header, _LOCATION_KINDS[table.source_format])
     if issues:
         raise PlanFileError(source, issues)
     if not table.rows:
-        issue = PlanFileIssue(N_("The table has a header row but no tasks."), location=Location(table.header.line))
+        location = Location(table.header.line, kind=_LOCATION_KINDS[table.source_format])
+        issue = PlanFileIssue(N_("The table has a header row but no tasks."), location=location)
         raise PlanFileError(source, [issue])
 
     normaliser = _Normaliser(table, columns, known_units)
@@ -226,5 +229,6 @@ def normalise(table: RawTable, source: str, known_units: Collection[str] = ()) -
     if state.errors:
         raise PlanFileError(source, state.errors)
 
-    state.warnings.extend(check_key_project_numbers(state.sections, normaliser.header_name(KEY_PROJECT), columns[KEY_PROJECT] + 1))
+    key_project_column = Location(None, columns[KEY_PROJECT] + 1, normaliser.header_name(KEY_PROJECT), normaliser.kind)
+    state.warnings.extend(check_key_project_numbers(state.sections, key_project_column))
     return ParsedPlan(table.title, table.source_format, state.sections, state.tasks, state.warnings)

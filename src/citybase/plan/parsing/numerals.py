@@ -14,7 +14,6 @@ import cn2an
 MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
 CHINESE_DIGITS = "零〇一二两三四五六七八九"
-CHINESE_NUMERAL_CHARS = CHINESE_DIGITS + "十百千万亿点"
 
 _ARABIC = re.compile(r"^[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?$")
 

@@ -36,9 +36,9 @@ def extract_qualitative_targets(text: str) -> list[str]:
         if inside(segmenter.quotes, match.start(), match.end()):
             continue
         start = segmenter.start_of(match.start())
-        de = segmenter.last_outside_quotes("的", start, match.start())
-        if de != -1:
-            start = de + 1
+        possessive = segmenter.last_outside_quotes("的", start, match.start())
+        if possessive != -1:
+            start = possessive + 1
         phrase = _strip_leading(text[start : match.end()].strip())
         if phrase not in targets:
             targets.append(phrase)

@@ -2,11 +2,14 @@
 
 A number is a target when a target word comes right before it (达, 建成, 不少于,
 超过 …), a comparator follows its unit (以上, 左右), or it closes a clause after the
-noun it counts (创建示范点1家). Not targets: years, technology names (5G, 4K, V2X),
-anything in quotes (programme names, slogans, scenarios such as “30秒入住、0秒退房”),
-scenario names with numbers (15分钟社区生活圈, 7×24小时, the 12345 hotline),
-ordinals (第N), version numbers (“嘉定标准”1.0版 names an edition, not a count)
-and words led by a bare 一 or 双 (一网、一图、一批).
+noun it counts (创建示范点1家).
+
+These are never targets: years and technology names (5G, 4K, V2X). Nor is anything
+in quotes, because quotes mark programme names, slogans and scenarios such as
+“30秒入住、0秒退房”. Scenario names with numbers (15分钟社区生活圈, 7×24小时, the
+12345 hotline) and ordinals (第N) are skipped too. A version number is skipped
+because “嘉定标准”1.0版 names an edition, not a count. Words led by a bare 一 or 双
+(一网、一图、一批) are not counts either.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from citybase.plan.parsing.clauses import Segmenter, inside
 from citybase.plan.parsing.numerals import CHINESE_DIGITS, chinese_value, number_value
 from citybase.plan.parsing.quantity_words import (
     ACTION_NOUNS,
+    ADVERB_COMPARATORS,
     AMBIGUOUS_LATIN_UNITS,
     ASPIRATIONAL_WORDS,
     CHINESE_UNITS,
@@ -123,8 +127,10 @@ def _match_quantity(text: str, position: int) -> _Quantity | None:
     try:
         value_max = number_value(groups["n2"], groups["m2"])
         if groups.get("n1") is not None:
-            # A trailing magnitude applies to both ends: 2-3万 = 20000–30000.
-            value = number_value(groups["n1"], groups["m1"] or groups["m2"])
+            # A trailing magnitude applies to both ends (2-3万 = 20000–30000) unless
+            # the lower end has its own (2万-3万, 一万至三万).
+            own_magnitude = groups["m1"] or any(char in groups["n1"] for char in "万亿")
+            value = number_value(groups["n1"], groups["m1"] if own_magnitude else groups["m2"])
         else:
             value, value_max = value_max, None
     except ValueError:
@@ -154,17 +160,14 @@ def _read_suffix(text: str, end: int) -> tuple[int, Comparator | None]:
 
 @dataclass(frozen=True)
 class _Trigger:
-    start: int  # where the trigger word begins
+    start: int  # where the trigger word (or an adverb before it) begins
     word: str | None
     comparator: Comparator | None
-    about: bool
 
 
-def _find_trigger(text: str, clause_start: int, number_start: int) -> _Trigger:
-    """Look back from the number over modifiers (累计, 全区, 约) for a target word."""
-    before = text[clause_start:number_start]
+def _strip_modifiers(before: str) -> int:
+    """Return where ``before`` ends once trailing modifiers (累计, 全区 …) are removed."""
     end = len(before)
-    about = False
     stripped = True
     while stripped:
         stripped = False
@@ -172,18 +175,31 @@ def _find_trigger(text: str, clause_start: int, number_start: int) -> _Trigger:
             if before.endswith(word, 0, end):
                 end -= len(word)
                 stripped = True
+    return end
+
+
+def _find_trigger(text: str, clause_start: int, number_start: int) -> _Trigger:
+    """Look back from the number over modifiers for a target word."""
+    before = text[clause_start:number_start]
+    end = _strip_modifiers(before)
     for word in TRIGGER_WORDS:
-        if before.endswith(word, 0, end):
-            comparator = TRIGGERS[word]
-            about = comparator is Comparator.ABOUT
-            return _Trigger(clause_start + end - len(word), word, comparator, about)
-    return _Trigger(number_start, None, None, about)
+        if not before.endswith(word, 0, end):
+            continue
+        comparator = TRIGGERS[word]
+        start = end - len(word)
+        # 至少建设3个平台: an adverb before a verb of reaching sets the comparator.
+        for adverb, adverb_comparator in ADVERB_COMPARATORS.items():
+            if comparator is Comparator.REACH and before.endswith(adverb, 0, start):
+                comparator, start = adverb_comparator, start - len(adverb)
+                break
+        return _Trigger(clause_start + start, word, comparator)
+    return _Trigger(number_start, None, None)
 
 
 def _comparator(quantity: _Quantity, trigger: _Trigger) -> Comparator:
     if quantity.value_max is not None:
         return Comparator.RANGE
-    if quantity.suffix is Comparator.ABOUT or trigger.about:
+    if quantity.suffix is Comparator.ABOUT:
         return Comparator.ABOUT
     if trigger.comparator not in (None, Comparator.REACH):
         return trigger.comparator
@@ -222,9 +238,9 @@ def _noun_phrase(segmenter: Segmenter, start: int, end: int) -> tuple[str, int]:
         if index != -1:
             stop = index
     phrase = text[start:stop]
-    de = segmenter.last_outside_quotes("的", start, stop)
-    if de != -1:
-        owner, head = text[start:de], text[de + 1 : stop]
+    possessive = segmenter.last_outside_quotes("的", start, stop)
+    if possessive != -1:
+        owner, head = text[start:possessive], text[possessive + 1 : stop]
         quoted_owner = owner.startswith(("“", "《", "「")) and owner.endswith(("”", "》", "」"))
         if owner and not quoted_owner and head in ACTION_NOUNS:
             phrase = owner

@@ -1,9 +1,9 @@
 """Word lists for finding quantified targets in Chinese task text.
 
-They are the vocabulary of government target-setting: the verbs that introduce a
-target (达/建成/打造 N), the words that set its comparator (不少于, 超过, 以上, 左右),
-the measure words and units that follow a number, and the words that end the noun
-phrase naming what is counted.
+The lists contain the vocabulary of government target-setting. Verbs introduce a
+target (达/建成/打造 N) and other words set its comparator (不少于, 超过, 以上, 左右).
+Measure words and units follow a number, and a few verbs end the noun phrase that
+names what is counted.
 """
 
 from __future__ import annotations
@@ -80,6 +80,11 @@ LEVEL_TRIGGERS: frozenset[str] = frozenset(
         "不低于", "至少", "不小于", "不超过", "不高于", "低于", "约为", "约", "大约",
     }
 )
+
+# Adverbs before a target verb that set the comparator: 至少建设3个平台.
+ADVERB_COMPARATORS: dict[str, Comparator] = {
+    "至少": Comparator.AT_LEAST, "最多": Comparator.AT_MOST, "大约": Comparator.ABOUT, "约": Comparator.ABOUT,
+}
 
 # Words allowed between a trigger and its number: 覆盖全区463平方公里, 达到累计100家.
 MODIFIERS: tuple[str, ...] = ("累计", "共计", "总计", "共", "全区", "全域", "全市", "力争", "争取")

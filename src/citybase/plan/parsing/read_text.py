@@ -1,8 +1,8 @@
 """Read the tab-separated text that Word writes when a table is saved as plain text.
 
-In that export every cell starts with a tab at the beginning of a line; a cell that
-holds several paragraphs continues on the following lines, which do not start with
-a tab, often with blank lines between them. A blank line followed by a sequence
+In that export every cell starts with a tab at the beginning of a line. A cell with
+several paragraphs continues on the following lines, which do not start with a tab,
+often with blank lines between them. A blank line followed by a sequence
 number starts the next row. Lines above the first cell are the title.
 """
 

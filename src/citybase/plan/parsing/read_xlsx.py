@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
-from decimal import Decimal
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -37,8 +35,6 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, Decimal | dt.date):
-        return str(value)
     return str(value)
 
 

@@ -49,8 +49,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
 def parse_plan_bytes(data: bytes, filename: str = "upload", known_units: Collection[str] = ()) -> ParsedPlan:
     """Parse a task list from the bytes of an uploaded file.
 
-    ``known_units`` are unit names the caller already knows; they only help to tell a
-    line break between two names from a name broken across lines.
+    ``known_units`` are unit names already on record. They only help to tell a line
+    break between two names from a name broken across lines.
     """
     file_format = detect_format(data, filename)
     table = _READERS[file_format](data, filename)

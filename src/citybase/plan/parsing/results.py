@@ -1,4 +1,4 @@
-"""What parsing a plan file produces: sections, key projects, tasks and their targets."""
+"""The result of parsing a plan file: sections, key projects, tasks and their targets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from citybase.plan.parsing.issues import PlanFileIssue
 
 
 class Comparator(StrEnum):
-    """How a target compares the measured value with the target value.
+    """The comparison between a measured value and a target's value.
 
     ``=`` is a target to reach (达/建成/打造 N), scored as at least N. Following Civil
     Code art. 1259, 以上/以下/以内 include the number and 超过/不满 exclude it.

@@ -1,9 +1,10 @@
 """Split a 责任单位 cell into unit names, lead first.
 
-The cell lists names separated by 、 (or a comma or semicolon), may break a
-name across lines ("区城市数字化转型" / "工作领导小组成员单位"), may end with a stray
-、, and may close the list with 等 ("区文化旅游局等": and others) or 等相关街镇 (and
-the related towns). 等 is dropped; placeholders such as 相关街镇 are kept as written.
+The cell lists names separated by 、 (or a comma or semicolon). A name may break
+across lines ("区城市数字化转型" / "工作领导小组成员单位"), and the list may end with
+a stray 、. It may close with 等 ("区文化旅游局等": and others) or with 等相关街镇
+(and the related towns). 等 is dropped, and placeholders such as 相关街镇 are kept
+as written.
 """
 
 from __future__ import annotations
