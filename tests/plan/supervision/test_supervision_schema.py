@@ -1,6 +1,6 @@
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from citybase.core import migrate
 from citybase.core.db import Base
@@ -50,10 +50,7 @@ def test_report_rows_round_trip(db, plan):
     from citybase.plan.supervision.models import ProgressReport, ReportIndicatorValue, ReportingPeriod
 
     with db.session() as session:
-        period = ReportingPeriod(
-            key="2022-05", frequency="monthly", starts_on=dt.date(2022, 5, 1), ends_on=dt.date(2022, 5, 31),
-            due_at=dt.datetime(2022, 6, 5, 16, 0, tzinfo=dt.UTC),
-        )
+        period = session.scalar(select(ReportingPeriod).where(ReportingPeriod.key == "2022-05"))
         report = ProgressReport(task_id=plan.tasks["network"], period=period, unit_id=plan.units["science"])
         report.values.append(ReportIndicatorValue(indicator_id=plan.indicators["stations"], value=Decimal("2250")))
         session.add(report)

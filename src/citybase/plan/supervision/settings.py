@@ -36,6 +36,10 @@ class SupervisionSettings(BaseSettings):
         Decimal("0.10"), ge=0, le=1,
         description="A task's light turns yellow when its progress is below 序时进度 by more than this fraction (0.10 = 10 points).",
     )
+    about_tolerance: Decimal = Field(
+        Decimal("0.05"), ge=0, lt=1,
+        description="An 'about N' (左右) target counts as met within this fraction below N (0.05: from 95% of N).",
+    )
     remind_before_days: int = Field(
         3, ge=0, le=60, description="Days before a report or notice reply is due when the reminder (催办) is sent."
     )

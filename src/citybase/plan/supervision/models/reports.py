@@ -47,6 +47,8 @@ class ProgressReport(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=STATUS_DRAFT, index=True)
     narrative: Mapped[str] = mapped_column(Text, default="")
+    # The reporter's overall estimate 0..100, used for tasks without indicators and targets.
+    percent: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
