@@ -98,19 +98,19 @@ def _notice_reminders(session: Session, now: dt.datetime, settings: SupervisionS
         SupervisionNotice.status == NOTICE_OPEN, SupervisionNotice.issued_at <= now,
     ).order_by(SupervisionNotice.id))
     for notice in notices:
-        due_day = due_day(notice.reply_due_at)
+        due_on = due_day(notice.reply_due_at)
         link = f"/plan/notices/{notice.id}"
         if now >= notice.reply_due_at:
             stage = _overdue_stage(notice.reply_due_at, now, settings)
             yield ReminderDraft(
-                REMINDER_NOTICE_OVERDUE, f"plan:remind:notice_overdue:{notice.id}:{due_day}:{stage}", notice.unit_id,
-                msg("Overdue: the reply to supervision notice {label} was due on {due}", label=notice.label, due=due_day.isoformat()),
+                REMINDER_NOTICE_OVERDUE, f"plan:remind:notice_overdue:{notice.id}:{due_on}:{stage}", notice.unit_id,
+                msg("Overdue: the reply to supervision notice {label} was due on {due}", label=notice.label, due=due_on.isoformat()),
                 link=link, task_id=notice.task_id, notice_id=notice.id, due_at=notice.reply_due_at, data={"stage": stage},
             )
-        elif (due_day - today).days <= settings.remind_before_days:
+        elif (due_on - today).days <= settings.remind_before_days:
             yield ReminderDraft(
-                REMINDER_NOTICE_DUE, f"plan:remind:notice_due:{notice.id}:{due_day}", notice.unit_id,
-                msg("Reminder: the reply to supervision notice {label} is due on {due}", label=notice.label, due=due_day.isoformat()),
+                REMINDER_NOTICE_DUE, f"plan:remind:notice_due:{notice.id}:{due_on}", notice.unit_id,
+                msg("Reminder: the reply to supervision notice {label} is due on {due}", label=notice.label, due=due_on.isoformat()),
                 link=link, task_id=notice.task_id, notice_id=notice.id, due_at=notice.reply_due_at,
             )
 
