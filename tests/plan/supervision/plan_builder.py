@@ -150,3 +150,10 @@ def report_network(db, plan: PlanIds, period_key: str, at: dt.datetime, stations
     if accept:
         accept_report(db, plan, report_id, at + dt.timedelta(hours=1))
     return report_id
+
+
+def field_text(error) -> str:
+    """Render a FieldError's message in the current locale, with its parameters."""
+    from citybase.core.i18n import gettext_
+
+    return gettext_(error.message, **error.params)

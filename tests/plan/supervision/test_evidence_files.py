@@ -2,12 +2,12 @@ import hashlib
 import io
 
 import pytest
-from plan_builder import shanghai
+from plan_builder import field_text, shanghai
 from sqlalchemy import select
 
 from citybase.core.auth.models import User
 from citybase.plan.supervision import evidence, periods, reports
-from citybase.plan.supervision.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from citybase.plan.supervision.errors import InvalidInput, Conflict, NotFound, PermissionDenied
 from citybase.plan.supervision.models import EvidenceFile
 from citybase.plan.supervision.settings import SupervisionSettings
 
@@ -56,7 +56,7 @@ def test_wrong_type_rejected(db, plan, data_dir):
         error = caught.value.errors[0]
         assert error.field == "file"
         assert error.value == "run.exe"
-        assert "pdf" in str(error.message)
+        assert "pdf" in field_text(error)
     assert not (data_dir / "evidence").exists()
 
 
@@ -65,7 +65,7 @@ def test_oversize_rejected_no_leftovers(db, plan, data_dir):
     with db.session() as session:
         with pytest.raises(InvalidInput) as caught:
             _upload(session, plan, "science", report_id, data_dir, content=b"x" * (1024 * 1024 + 1))
-        assert "1 MiB" in str(caught.value.errors[0].message)
+        assert "1 MiB" in field_text(caught.value.errors[0])
         assert session.scalars(select(EvidenceFile)).all() == []
     leftovers = [path for path in (data_dir / "evidence").rglob("*") if path.is_file()]
     assert leftovers == []
@@ -103,7 +103,7 @@ def test_remove_keeps_bytes(db, plan, data_dir):
         evidence.remove_evidence(session, session.get(User, plan.users["science"]), row.id, NOW)
         assert row.removed_at is not None
         assert (data_dir / "evidence" / row.stored_path).exists()
-        with pytest.raises(InvalidState):
+        with pytest.raises(Conflict):
             evidence.remove_evidence(session, session.get(User, plan.users["science"]), row.id, NOW)
 
 

@@ -6,7 +6,7 @@ from plan_builder import shanghai
 
 from citybase.core.auth.models import User
 from citybase.plan.supervision import deadlines, extensions
-from citybase.plan.supervision.errors import InvalidInput, InvalidState, PermissionDenied
+from citybase.plan.supervision.errors import InvalidInput, Conflict, PermissionDenied
 
 NOW = shanghai(2023, 11, 1)
 
@@ -38,7 +38,7 @@ def test_refuse_needs_reason(db, plan):
         extensions.decide_extension(session, office, request.id, approve=False, reason="不符合延期条件", now=NOW)
         assert request.status == "refused"
         assert deadlines.effective_due_on(session, plan.tasks["network"]) == dt.date(2023, 12, 31)
-        with pytest.raises(InvalidState):
+        with pytest.raises(Conflict):
             extensions.decide_extension(session, office, request.id, approve=True, reason="", now=NOW)
 
 

@@ -9,7 +9,7 @@ from citybase.core.audit import AuditEntry
 from citybase.core.auth.models import User
 from citybase.core.notifications import Notification
 from citybase.plan.supervision import periods, reports
-from citybase.plan.supervision.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from citybase.plan.supervision.errors import InvalidInput, Conflict, NotFound, PermissionDenied
 from citybase.plan.supervision.models import IndicatorValue, ProgressReport
 from citybase.plan.supervision.reports import ReportDraft, TargetInput, ValueInput
 from citybase.plan.supervision.values import current_value
@@ -208,9 +208,9 @@ def test_accepted_report_is_frozen(db, plan):
     report_id = _submitted_report(db, plan)
     with db.session() as session:
         reports.accept_report(session, _user(session, plan, "office"), report_id, NOW)
-        with pytest.raises(InvalidState):
+        with pytest.raises(Conflict):
             reports.save_report(session, _user(session, plan, "science"), report_id, _full_draft(plan), NOW)
-        with pytest.raises(InvalidState):
+        with pytest.raises(Conflict):
             reports.accept_report(session, _user(session, plan, "office"), report_id, NOW)
 
 

@@ -8,7 +8,7 @@ from citybase.plan.supervision.errors import InvalidInput
 from citybase.plan.supervision.models import ReportingPeriod
 from citybase.plan.supervision.settings import SupervisionSettings
 
-from plan_builder import shanghai
+from plan_builder import field_text, shanghai
 
 MONTHLY = SupervisionSettings(_env_file=None)
 QUARTERLY = SupervisionSettings(_env_file=None, period_frequency="quarterly", report_due_days=10)
@@ -80,4 +80,4 @@ def test_unknown_period_key_rejected(db):
             periods.period_by_key(session, "2022-13", MONTHLY)
         assert caught.value.errors[0].field == "period"
         assert caught.value.errors[0].value == "2022-13"
-        assert "YYYY-MM" in str(caught.value.errors[0].message)
+        assert "YYYY-MM" in field_text(caught.value.errors[0])

@@ -8,7 +8,7 @@ from citybase.core.auth.models import User
 from citybase.core.notifications import Notification
 from citybase.core.units import Unit
 from citybase.plan.supervision import notices
-from citybase.plan.supervision.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from citybase.plan.supervision.errors import InvalidInput, Conflict, NotFound, PermissionDenied
 from citybase.plan.supervision.models import SupervisionNotice
 
 NOW = shanghai(2022, 6, 10, 9)
@@ -108,7 +108,7 @@ def test_close_open_needs_comment(db, plan):
         with pytest.raises(InvalidInput):
             notices.close_notice(session, office, notice_id, "", NOW)
         notices.close_notice(session, office, notice_id, "已在专题会上协调解决。", NOW)
-        with pytest.raises(InvalidState):
+        with pytest.raises(Conflict):
             notices.close_notice(session, office, notice_id, "again", NOW)
 
 

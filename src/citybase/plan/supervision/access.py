@@ -16,7 +16,6 @@ from citybase.core.auth.roles import UNIT_REPORTER
 from citybase.core.units import KIND_PLACEHOLDER, Unit, expand_placeholder
 from citybase.plan.models import ROLE_LEAD, Task, TaskUnit
 from citybase.plan.supervision.errors import NotFound, PermissionDenied
-from citybase.plan.supervision.i18n import msg
 from citybase.plan.supervision.permissions import READ
 
 
@@ -25,12 +24,9 @@ def has_permission(user: User, permission: str) -> bool:
 
 
 def require(user: User, permission: str) -> None:
-    """Raise PermissionDenied unless the user's role holds ``permission``."""
+    """Raise PermissionDenied unless the user's role has ``permission``."""
     if not has_permission(user, permission):
-        raise PermissionDenied(msg(
-            "Your role ({role}) does not have the permission {permission}; ask the digital office for access.",
-            role=user.role, permission=permission,
-        ))
+        raise PermissionDenied("Your role ({role}) does not have the permission {permission}; ask the digital office for access.", params={"role": user.role, "permission": permission})
 
 
 def is_unit_scoped(user: User) -> bool:
@@ -85,7 +81,7 @@ def get_task(session: Session, user: User, task_id: int) -> Task:
     task = session.get(Task, task_id)
     visible = visible_task_ids(session, user)
     if task is None or (visible is not None and task.id not in visible):
-        raise NotFound(msg("Task {task_id} was not found.", task_id=task_id))
+        raise NotFound("Task {task_id} was not found.", params={"task_id": task_id})
     return task
 
 
@@ -93,13 +89,11 @@ def require_lead_reporter(session: Session, user: User, task: Task, permission: 
     """Raise PermissionDenied unless the user reports for the task's lead unit."""
     require(user, permission)
     if unit_role_in_task(session, user.unit_id, task) != ROLE_LEAD:
-        raise PermissionDenied(msg(
-            "Only the lead unit of task {seq} may do this; your unit is not its lead unit.", seq=task.seq
-        ))
+        raise PermissionDenied("Only the lead unit of task {seq} may do this; your unit is not its lead unit.", params={"seq": task.seq})
 
 
 def require_unit_member(user: User, unit_id: int, permission: str) -> None:
-    """Raise PermissionDenied unless the user holds ``permission`` and belongs to ``unit_id``."""
+    """Raise PermissionDenied unless the user has ``permission`` and belongs to ``unit_id``."""
     require(user, permission)
     if user.unit_id != unit_id:
-        raise PermissionDenied(msg("This belongs to another unit; you can act only for your own unit."))
+        raise PermissionDenied("This belongs to another unit; you can act only for your own unit.")

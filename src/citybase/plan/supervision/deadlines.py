@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from citybase.core.auth.models import User
 from citybase.plan.models import Task
 from citybase.plan.supervision.access import get_task, require
-from citybase.plan.supervision.errors import FieldError, InvalidInput, NotFound
-from citybase.plan.supervision.i18n import msg
+from citybase.plan.supervision.errors import FieldError, NotFound, invalid
 from citybase.plan.supervision.models import DEADLINE_FINAL, DEADLINE_MILESTONE, Deadline
 from citybase.plan.supervision.permissions import SCHEDULE_MANAGE
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
@@ -42,14 +41,12 @@ def effective_due_on(session: Session, task_id: int, indicator_id: int | None = 
 
 def _check_indicator(task: Task, indicator_id: int | None, errors: list[FieldError]) -> None:
     if indicator_id is not None and indicator_id not in {i.id for i in task.indicators}:
-        errors.append(FieldError("indicator_id", indicator_id, msg("This indicator does not belong to the task.")))
+        errors.append(FieldError("indicator_id", "This indicator does not belong to the task.", indicator_id))
 
 
 def _check_date(due_on: dt.date, settings: SupervisionSettings, errors: list[FieldError]) -> None:
     if due_on <= settings.plan_starts_on:
-        errors.append(FieldError("due_on", due_on.isoformat(), msg(
-            "The date must be after the plan's first day {start}.", start=settings.plan_starts_on.isoformat()
-        )))
+        errors.append(FieldError("due_on", "The date must be after the plan's first day {start}.", due_on.isoformat(), {"start": settings.plan_starts_on.isoformat()}))
 
 
 def set_final_deadline(
@@ -64,7 +61,7 @@ def set_final_deadline(
     _check_indicator(task, indicator_id, errors)
     _check_date(due_on, settings, errors)
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
 
     deadline = final_deadline(session, task_id, indicator_id)
     if deadline is None:
@@ -100,24 +97,21 @@ def add_milestone(
     _check_date(due_on, settings, errors)
     title = (title or "").strip()
     if not title:
-        errors.append(FieldError("title", title, msg("Name the milestone, e.g. 完成主城区覆盖.")))
+        errors.append(FieldError("title", "Name the milestone, e.g. 完成主城区覆盖.", title))
     if not 0 < expected_percent < 100:
-        errors.append(FieldError("expected_percent", expected_percent, msg("Give a whole number from 1 to 99; the final deadline stands for 100.")))
+        errors.append(FieldError("expected_percent", "Give a whole number from 1 to 99; the final deadline stands for 100.", expected_percent))
     final_on = effective_due_on(session, task_id, indicator_id, settings)
     if due_on >= final_on:
-        errors.append(FieldError("due_on", due_on.isoformat(), msg("A milestone must come before the final deadline {due}.", due=final_on.isoformat())))
+        errors.append(FieldError("due_on", "A milestone must come before the final deadline {due}.", due_on.isoformat(), {"due": final_on.isoformat()}))
     expected = Decimal(expected_percent) / 100
     for other in _milestones(session, task_id, indicator_id):
         out_of_order = (other.due_on < due_on and other.expected_progress > expected) or (
             other.due_on > due_on and other.expected_progress < expected)
         if other.due_on == due_on or out_of_order:
-            errors.append(FieldError("expected_percent", expected_percent, msg(
-                "Milestones must rise with their dates; “{title}” on {due} expects {percent}%.",
-                title=other.title, due=other.due_on.isoformat(), percent=int(other.expected_progress * 100),
-            )))
+            errors.append(FieldError("expected_percent", "Milestones must rise with their dates; “{title}” on {due} expects {percent}%.", expected_percent, {"title": other.title, "due": other.due_on.isoformat(), "percent": int(other.expected_progress * 100)}))
             break
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
 
     milestone = Deadline(task_id=task_id, indicator_id=indicator_id, kind=DEADLINE_MILESTONE, title=title,
                          due_on=due_on, expected_progress=expected)
@@ -130,7 +124,7 @@ def _milestone(session: Session, user: User, milestone_id: int) -> Deadline:
     require(user, SCHEDULE_MANAGE)
     milestone = session.get(Deadline, milestone_id)
     if milestone is None or milestone.kind != DEADLINE_MILESTONE:
-        raise NotFound(msg("Milestone {milestone_id} was not found.", milestone_id=milestone_id))
+        raise NotFound("Milestone {milestone_id} was not found.", params={"milestone_id": milestone_id})
     get_task(session, user, milestone.task_id)
     return milestone
 

@@ -1,70 +1,19 @@
-"""Errors raised by the supervision services.
+"""Errors of the supervision services: the core error classes, plus a helper for field errors.
 
-SupervisionError
- ├── InvalidInput      (422) one or more fields are invalid; each names field, value and fix
- ├── PermissionDenied  (403) the user's role or unit may not do this
- ├── NotFound          (404) the row does not exist (or is outside the user's units)
- └── InvalidState      (409) the action does not fit the current status
+Services raise ``InvalidInput`` (400) with one FieldError per invalid field,
+``PermissionDenied`` (403), ``NotFound`` (404) and ``Conflict`` (409, the action does
+not fit the current status). ``citybase.web.errors`` renders them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from citybase.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 
-from citybase.plan.supervision.i18n import DEFAULT_LOCALE, Message, msg
+__all__ = ["Conflict", "FieldError", "InvalidInput", "NotFound", "PermissionDenied", "invalid"]
 
 
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid field: its name, the value received and a message saying the rule and fix."""
-
-    field: str
-    value: Any
-    message: Message
-
-
-class SupervisionError(Exception):
-    """Base of supervision errors; ``status`` is the HTTP status a route answers with."""
-
-    status = 400
-    title = msg("Invalid request")
-
-    def __init__(self, message: Message, errors: Sequence[FieldError] = ()) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.errors = list(errors)
-
-    def render(self, locale: str = DEFAULT_LOCALE) -> str:
-        lines = [self.message.render(locale)]
-        lines += [f"{error.field}: {error.message.render(locale)}" for error in self.errors]
-        return "\n".join(lines)
-
-
-class InvalidInput(SupervisionError):
-    status = 422
-    title = msg("Invalid input")
-
-    @classmethod
-    def collect(cls, errors: Sequence[FieldError]) -> InvalidInput:
-        return cls(msg("The input has {count} invalid fields; nothing was saved.", count=len(errors)), errors)
-
-    @classmethod
-    def single(cls, field: str, value: Any, message: Message) -> InvalidInput:
-        return cls.collect([FieldError(field, value, message)])
-
-
-class PermissionDenied(SupervisionError):
-    status = 403
-    title = msg("Permission denied")
-
-
-class NotFound(SupervisionError):
-    status = 404
-    title = msg("Not found")
-
-
-class InvalidState(SupervisionError):
-    status = 409
-    title = msg("Action not allowed in the current state")
+def invalid(*errors: FieldError) -> InvalidInput:
+    """Return an InvalidInput listing every invalid field, to raise once all fields are checked."""
+    return InvalidInput(
+        "The input has {count} invalid fields; nothing was saved.", params={"count": len(errors)}, errors=list(errors)
+    )

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from citybase.core.auth.models import User
 from citybase.plan.supervision.access import require, unit_role_in_task
-from citybase.plan.supervision.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
-from citybase.plan.supervision.i18n import msg
+from citybase.plan.supervision.errors import Conflict, FieldError, NotFound, PermissionDenied, invalid
 from citybase.plan.supervision.labels import REPORT_STATUS_LABELS
 from citybase.plan.supervision.models import (
     ACTION_EVIDENCE_ADD, ACTION_EVIDENCE_REMOVE, STATUS_DRAFT, STATUS_RETURNED, EvidenceFile, ReportEvent,
@@ -54,13 +53,10 @@ def _clean_name(file_name: str) -> str:
 def _check_name(file_name: str, settings: SupervisionSettings) -> str:
     name = _clean_name(file_name or "")
     if not name:
-        raise InvalidInput.single("file", file_name, msg("Choose a file to upload."))
+        raise invalid(FieldError("file", "Choose a file to upload.", file_name))
     extension = _extension(name)
     if extension not in settings.allowed_evidence_types:
-        raise InvalidInput.single("file", name, msg(
-            "Files of type “{extension}” are not accepted as evidence; upload one of: {types}.",
-            extension=extension or "—", types=", ".join(sorted(settings.allowed_evidence_types)),
-        ))
+        raise invalid(FieldError("file", "Files of type “{extension}” are not accepted as evidence; upload one of: {types}.", name, {"extension": extension or "—", "types": ", ".join(sorted(settings.allowed_evidence_types))}))
     return name
 
 
@@ -74,16 +70,13 @@ def _write_limited(stream: BinaryIO, target: Path, name: str, settings: Supervis
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > settings.evidence_max_bytes:
-                    raise InvalidInput.single("file", name, msg(
-                        "The file is larger than the limit of {limit} MiB; compress or split it and upload again.",
-                        limit=settings.evidence_max_mb,
-                    ))
+                    raise invalid(FieldError("file", "The file is larger than the limit of {limit} MiB; compress or split it and upload again.", name, {"limit": settings.evidence_max_mb}))
                 digest.update(chunk)
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         if size == 0:
-            raise InvalidInput.single("file", name, msg("The file is empty; choose the file again."))
+            raise invalid(FieldError("file", "The file is empty; choose the file again.", name))
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
@@ -94,12 +87,9 @@ def _require_attach_rights(session: Session, user: User, report_id: int):
     require(user, REPORT)
     report = get_report(session, user, report_id)
     if unit_role_in_task(session, user.unit_id, report.task) is None:
-        raise PermissionDenied(msg("Your unit does not take part in task {seq}.", seq=report.task.seq))
+        raise PermissionDenied("Your unit does not take part in task {seq}.", params={"seq": report.task.seq})
     if report.status not in (STATUS_DRAFT, STATUS_RETURNED):
-        raise InvalidState(msg(
-            "The report is {status}; evidence can be added or removed only while it is a draft or returned.",
-            status=REPORT_STATUS_LABELS[report.status],
-        ))
+        raise Conflict("The report is {status}; evidence can be added or removed only while it is a draft or returned.", params={"status": REPORT_STATUS_LABELS[report.status]})
     return report
 
 
@@ -136,7 +126,7 @@ def add_evidence(
 def _evidence(session: Session, evidence_id: int) -> EvidenceFile:
     evidence = session.get(EvidenceFile, evidence_id)
     if evidence is None:
-        raise NotFound(msg("Evidence file {evidence_id} was not found.", evidence_id=evidence_id))
+        raise NotFound("Evidence file {evidence_id} was not found.", params={"evidence_id": evidence_id})
     return evidence
 
 
@@ -145,9 +135,9 @@ def remove_evidence(session: Session, user: User, evidence_id: int, now: dt.date
     evidence = _evidence(session, evidence_id)
     report = _require_attach_rights(session, user, evidence.report_id)
     if evidence.unit_id != user.unit_id:
-        raise PermissionDenied(msg("Only the unit that uploaded a file may remove it."))
+        raise PermissionDenied("Only the unit that uploaded a file may remove it.")
     if evidence.removed_at is not None:
-        raise InvalidState(msg("The file was already removed."))
+        raise Conflict("The file was already removed.")
     evidence.removed_at = now
     report.events.append(ReportEvent(
         action=ACTION_EVIDENCE_REMOVE, at=now, user_id=user.id, actor_name=user.display_name,
@@ -164,6 +154,5 @@ def open_evidence(session: Session, user: User, evidence_id: int, data_dir: Path
     path = evidence_root(data_dir) / evidence.stored_path
     if not path.is_file():
         logger.error("evidence %s is missing on disk at %s", evidence.id, path)
-        raise NotFound(msg("The stored file of evidence {evidence_id} is missing; ask an administrator to restore it from backup.",
-                           evidence_id=evidence.id))
+        raise NotFound("The stored file of evidence {evidence_id} is missing; ask an administrator to restore it from backup.", params={"evidence_id": evidence.id})
     return evidence, path

@@ -1,4 +1,4 @@
-"""Extension requests (延期申请): the lead unit asks, the digital office approves or refuses with a reason."""
+"""Extension requests (延期申请): the lead unit requests, the digital office approves or refuses with a reason."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybase.core.auth.models import User
+from citybase.core.i18n_marker import N_
 from citybase.plan.supervision.access import get_task, is_unit_scoped, require, require_lead_reporter, visible_task_ids
 from citybase.plan.supervision.deadlines import effective_due_on, final_deadline
-from citybase.plan.supervision.errors import FieldError, InvalidInput, InvalidState, NotFound
+from citybase.plan.supervision.errors import Conflict, FieldError, NotFound, invalid
 from citybase.plan.supervision.i18n import msg
 from citybase.plan.supervision.labels import EXTENSION_STATUS_LABELS
 from citybase.plan.supervision.messaging import notify_office, notify_unit
@@ -40,24 +41,20 @@ def request_extension(
 
     errors: list[FieldError] = []
     if indicator_id is not None and indicator_id not in {i.id for i in task.indicators}:
-        errors.append(FieldError("indicator_id", indicator_id, msg("This indicator does not belong to the task.")))
+        errors.append(FieldError("indicator_id", "This indicator does not belong to the task.", indicator_id))
     current = effective_due_on(session, task_id, indicator_id, settings)
     if requested_due_on <= current:
-        errors.append(FieldError("requested_due_on", requested_due_on.isoformat(), msg(
-            "The new deadline must be later than the current one, {due}.", due=current.isoformat()
-        )))
+        errors.append(FieldError("requested_due_on", "The new deadline must be later than the current one, {due}.", requested_due_on.isoformat(), {"due": current.isoformat()}))
     reason = (reason or "").strip()
     if not reason:
-        errors.append(FieldError("reason", reason, msg("Explain why the deadline cannot be met.")))
+        errors.append(FieldError("reason", "Explain why the deadline cannot be met.", reason))
     pending = session.scalar(select(ExtensionRequest.id).where(
         ExtensionRequest.task_id == task_id, ExtensionRequest.status == EXTENSION_PENDING,
     ))
     if pending is not None:
-        errors.append(FieldError("task_id", task_id, msg(
-            "Extension request {request_id} for this task is still pending; wait for its decision.", request_id=pending
-        )))
+        errors.append(FieldError("task_id", "Extension request {request_id} for this task is still pending; wait for its decision.", task_id, {"request_id": pending}))
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
 
     deadline = final_deadline(session, task_id, indicator_id)
     if deadline is None:
@@ -73,7 +70,7 @@ def request_extension(
     )
     session.add(request)
     session.flush()
-    notify_office(session, msg("Extension requested for task {seq}: to {due}", seq=task.seq, due=requested_due_on.isoformat()),
+    notify_office(session, msg(N_("Extension requested for task {seq}: to {due}"), seq=task.seq, due=requested_due_on.isoformat()),
                   link=extension_link(request), dedupe_key=f"plan:extension:{request.id}:requested")
     return request
 
@@ -83,7 +80,7 @@ def get_extension(session: Session, user: User, request_id: int) -> ExtensionReq
     request = session.get(ExtensionRequest, request_id)
     visible = visible_task_ids(session, user)
     if request is None or (visible is not None and request.task_id not in visible):
-        raise NotFound(msg("Extension request {request_id} was not found.", request_id=request_id))
+        raise NotFound("Extension request {request_id} was not found.", params={"request_id": request_id})
     return request
 
 
@@ -94,11 +91,10 @@ def decide_extension(
     require(user, EXTENSION_DECIDE)
     request = get_extension(session, user, request_id)
     if request.status != EXTENSION_PENDING:
-        raise InvalidState(msg("The request is {status}; only a pending request can be decided.",
-                               status=EXTENSION_STATUS_LABELS[request.status]))
+        raise Conflict("The request is {status}; only a pending request can be decided.", params={"status": EXTENSION_STATUS_LABELS[request.status]})
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise InvalidInput.single("reason", reason, msg("Give the reason for refusing, so the unit knows what to do."))
+        raise invalid(FieldError("reason", "Give the reason for refusing, so the unit knows what to do.", reason))
 
     request.status = EXTENSION_APPROVED if approve else EXTENSION_REFUSED
     request.decided_by_id = user.id
@@ -112,10 +108,10 @@ def decide_extension(
 
     task = request.task
     if approve:
-        title = msg("Extension approved for task {seq}: new deadline {due}", seq=task.seq, due=request.requested_due_on.isoformat())
+        title = msg(N_("Extension approved for task {seq}: new deadline {due}"), seq=task.seq, due=request.requested_due_on.isoformat())
     else:
-        title = msg("Extension refused for task {seq}", seq=task.seq)
-    body = msg("Reason: {reason}", reason=reason) if reason else None
+        title = msg(N_("Extension refused for task {seq}"), seq=task.seq)
+    body = msg(N_("Reason: {reason}"), reason=reason) if reason else None
     notify_unit(session, request.unit_id, title, body, link=extension_link(request),
                 dedupe_key=f"plan:extension:{request.id}:decided")
     logger.info("extension %s %s by %s", request.id, request.status, user.username)

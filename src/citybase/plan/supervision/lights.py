@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybase.core.i18n_marker import N_
 from citybase.plan.models import Task
 from citybase.plan.supervision.clock import due_day, local_date
 from citybase.plan.supervision.i18n import Message, msg
@@ -33,10 +34,10 @@ from citybase.plan.supervision.settings import SupervisionSettings, get_supervis
 from citybase.plan.supervision.task_progress import task_progress
 
 LIGHT_LABELS = {
-    LIGHT_GREEN: msg("Green: on pace"),
-    LIGHT_BLUE: msg("Blue: deadline near"),
-    LIGHT_YELLOW: msg("Yellow: behind pace"),
-    LIGHT_RED: msg("Red: overdue or not reported"),
+    LIGHT_GREEN: msg(N_("Green: on pace")),
+    LIGHT_BLUE: msg(N_("Blue: deadline near")),
+    LIGHT_YELLOW: msg(N_("Yellow: behind pace")),
+    LIGHT_RED: msg(N_("Red: overdue or not reported")),
 }
 
 
@@ -82,13 +83,13 @@ def light_rules(settings: SupervisionSettings | None = None) -> list[Message]:
     """Return the light rule with the configured thresholds, for the page that explains a light."""
     settings = settings or get_supervision_settings()
     return [
-        msg("Green: every target is met, or progress keeps pace with 序时进度."),
-        msg("Red: a final deadline has passed with the target unmet, or no report was submitted for the latest period by its due date."),
-        msg("Yellow: progress is more than {margin} points below 序时进度.",
+        msg(N_("Green: every target is met, or progress keeps pace with 序时进度.")),
+        msg(N_("Red: a final deadline has passed with the target unmet, or no report was submitted for the latest period by its due date.")),
+        msg(N_("Yellow: progress is more than {margin} points below 序时进度."),
             margin=format_percent(settings.behind_margin).rstrip("%")),
-        msg("Blue: a deadline, milestone or report due date is {days} days away or fewer.",
+        msg(N_("Blue: a deadline, milestone or report due date is {days} days away or fewer."),
             days=settings.near_deadline_days),
-        msg("序时进度 rises evenly from {start} to each milestone and to the final deadline (default {end}).",
+        msg(N_("序时进度 rises evenly from {start} to each milestone and to the final deadline (default {end})."),
             start=settings.plan_starts_on.isoformat(), end=settings.plan_ends_on.isoformat()),
     ]
 
@@ -105,13 +106,13 @@ def _submitted_by_due(session: Session, task: Task, period: ReportingPeriod) -> 
 def _overdue_reasons(task: Task, schedules: TaskSchedules, progress: TaskProgress, today: dt.date) -> list[Message]:
     reasons = []
     if today > schedules.task.final_due_on and not progress.complete:
-        reasons.append(msg("The task's deadline {due} has passed and its targets are not all met.",
+        reasons.append(msg(N_("The task's deadline {due} has passed and its targets are not all met."),
                            due=schedules.task.final_due_on.isoformat()))
     met = {item.indicator_id: item.met for item in progress.indicators}
     for indicator in task.indicators:
         own = schedules.indicators.get(indicator.id)
         if own is not None and today > own.final_due_on and not met.get(indicator.id, False):
-            reasons.append(msg("The deadline {due} of indicator “{text}” has passed and it is not met.",
+            reasons.append(msg(N_("The deadline {due} of indicator “{text}” has passed and it is not met."),
                                due=own.final_due_on.isoformat(), text=indicator.text))
     return reasons
 
@@ -120,7 +121,7 @@ def _missing_report_reasons(session: Session, task: Task, context: LightContext)
     period = context.due_period
     if period is None or _submitted_by_due(session, task, period) is not None:
         return []
-    return [msg("No report was submitted for period {period}, due on {due}.",
+    return [msg(N_("No report was submitted for period {period}, due on {due}."),
                 period=period.key, due=due_day(period.due_at).isoformat())]
 
 
@@ -131,11 +132,11 @@ def _near_reasons(session: Session, task: Task, schedules: TaskSchedules, contex
         for due_on, deadline in schedule.upcoming(context.today):
             if due_on <= horizon:
                 title = deadline.title if deadline is not None and deadline.title else ""
-                reasons.append(msg("A deadline is near: {due} {title}", due=due_on.isoformat(), title=title))
+                reasons.append(msg(N_("A deadline is near: {due} {title}"), due=due_on.isoformat(), title=title))
     for period in context.open_periods:
         due_on = due_day(period.due_at)
         if due_on <= horizon and _submitted_by_due(session, task, period) is None:
-            reasons.append(msg("The report for period {period} is due on {due} and not yet submitted.",
+            reasons.append(msg(N_("The report for period {period} is due on {due} and not yet submitted."),
                                period=period.key, due=due_on.isoformat()))
     unique: list[Message] = []
     for reason in reasons:
@@ -154,7 +155,7 @@ def task_light(session: Session, task: Task, context: LightContext) -> TaskLight
         return TaskLight(task.id, light, progress, expected, reasons)
 
     if progress.complete:
-        return result(LIGHT_GREEN, [msg("Every target of the task is met.")])
+        return result(LIGHT_GREEN, [msg(N_("Every target of the task is met."))])
 
     red = _overdue_reasons(task, schedules, progress, context.today)
     red += _missing_report_reasons(session, task, context)
@@ -162,10 +163,10 @@ def task_light(session: Session, task: Task, context: LightContext) -> TaskLight
         return result(LIGHT_RED, red)
 
     actual = progress.fraction if progress.fraction is not None else Decimal(0)
-    pace = msg("Progress {progress} against 序时进度 {expected}.",
+    pace = msg(N_("Progress {progress} against 序时进度 {expected}."),
                progress=format_percent(actual), expected=format_percent(expected))
     if actual < expected - context.settings.behind_margin:
-        behind = msg("Progress is {gap} points behind 序时进度, more than the allowed {margin}.",
+        behind = msg(N_("Progress is {gap} points behind 序时进度, more than the allowed {margin}."),
                      gap=format_percent(expected - actual).rstrip("%"),
                      margin=format_percent(context.settings.behind_margin).rstrip("%"))
         return result(LIGHT_YELLOW, [behind, pace])

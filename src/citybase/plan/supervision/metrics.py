@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from citybase.core.db import utcnow
+from citybase.core.i18n_marker import N_
 from citybase.core.registry import LiveMetric, MetricValue
 from citybase.plan.supervision.periods import latest_due_period
 from citybase.plan.supervision.reporting import on_time_reporting
@@ -38,13 +39,13 @@ def on_time_report_rate(session: Session, now: dt.datetime) -> MetricValue:
 
 METRICS = (
     LiveMetric(
-        key=UNITS_ON_TIME, label="Units that reported on time", unit="个",
+        key=UNITS_ON_TIME, label=N_("Units that reported on time"), unit="个",
         read=lambda session: units_reported_on_time(session, utcnow()),
-        description="Lead units that submitted every report of the latest due period by its due time.",
+        description=N_("Lead units that submitted every report of the latest due period by its due time."),
     ),
     LiveMetric(
-        key=ON_TIME_RATE, label="Reports submitted on time", unit="%",
+        key=ON_TIME_RATE, label=N_("Reports submitted on time"), unit="%",
         read=lambda session: on_time_report_rate(session, utcnow()),
-        description="Share of the reports owed for the latest due period that were submitted by its due time.",
+        description=N_("Share of the reports owed for the latest due period that were submitted by its due time."),
     ),
 )

@@ -1,5 +1,6 @@
 """Registration of plan supervision: its own module, tables and Alembic branch."""
 
+from citybase.core.i18n_marker import N_
 from citybase.core.registry import Module
 from citybase.plan.supervision.jobs import JOBS
 from citybase.plan.supervision.metrics import METRICS
@@ -8,7 +9,7 @@ from citybase.plan.supervision.permissions import PERMISSIONS
 
 module = Module(
     name="plan_supervision",
-    label="Plan supervision",
+    label=N_("Plan supervision"),
     package="citybase.plan.supervision",
     models=("citybase.plan.supervision.models",),
     permissions=dict(PERMISSIONS),

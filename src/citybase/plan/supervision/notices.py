@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from citybase.core.auth.models import User
 from citybase.core.units import KIND_PLACEHOLDER, Unit
+from citybase.core.i18n_marker import N_
 from citybase.plan.supervision.access import get_task, is_unit_scoped, require, require_unit_member
 from citybase.plan.supervision.clock import end_of_day, local_date
-from citybase.plan.supervision.errors import FieldError, InvalidInput, InvalidState, NotFound
+from citybase.plan.supervision.errors import Conflict, FieldError, NotFound, invalid
 from citybase.plan.supervision.i18n import msg
 from citybase.plan.supervision.labels import NOTICE_STATUS_LABELS
 from citybase.plan.supervision.messaging import notify_office, notify_unit
@@ -51,15 +52,15 @@ def _event(notice: SupervisionNotice, user: User, action: str, now: dt.datetime,
 def _check_text(field: str, text: str | None, missing: str, errors: list[FieldError], limit: int = MAX_TEXT) -> str:
     value = (text or "").strip()
     if not value:
-        errors.append(FieldError(field, text, msg(missing)))
+        errors.append(FieldError(field, missing, text))
     elif len(value) > limit:
-        errors.append(FieldError(field, len(value), msg("The text is longer than {max} characters; shorten it.", max=limit)))
+        errors.append(FieldError(field, "The text is longer than {max} characters; shorten it.", len(value), {"max": limit}))
     return value
 
 
 def _check_due(field: str, due_on: dt.date | None, now: dt.datetime, errors: list[FieldError]) -> None:
     if due_on is not None and due_on < local_date(now):
-        errors.append(FieldError(field, due_on.isoformat(), msg("The due date lies in the past; choose today or a later day.")))
+        errors.append(FieldError(field, "The due date lies in the past; choose today or a later day.", due_on.isoformat()))
 
 
 def _next_number(session: Session, year: int) -> int:
@@ -77,12 +78,12 @@ def issue_notice(
     errors: list[FieldError] = []
     unit = session.get(Unit, unit_id)
     if unit is None or unit.kind == KIND_PLACEHOLDER:
-        errors.append(FieldError("unit_id", unit_id, msg("Choose one existing unit; a notice goes to a single unit, not a group such as 各街镇.")))
-    title = _check_text("title", title, "Give the notice a title.", errors, MAX_TITLE)
-    body = _check_text("body", body, "Write what the unit must do and report.", errors)
+        errors.append(FieldError("unit_id", "Choose one existing unit; a notice goes to a single unit, not a group such as 各街镇.", unit_id))
+    title = _check_text("title", title, N_("Give the notice a title."), errors, MAX_TITLE)
+    body = _check_text("body", body, N_("Write what the unit must do and report."), errors)
     _check_due("reply_due_on", reply_due_on, now, errors)
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
     if task_id is not None:
         get_task(session, user, task_id)
 
@@ -96,8 +97,8 @@ def issue_notice(
     _event(notice, user, NOTICE_ACTION_ISSUE, now, body)
     session.flush()
 
-    notify_unit(session, unit_id, msg("Supervision notice {label}: {title}", label=notice.label, title=title),
-                msg("Reply by {due}.", due=due_on.isoformat()), link=notice_link(notice),
+    notify_unit(session, unit_id, msg(N_("Supervision notice {label}: {title}"), label=notice.label, title=title),
+                msg(N_("Reply by {due}."), due=due_on.isoformat()), link=notice_link(notice),
                 dedupe_key=f"plan:notice:{notice.id}:issued")
     logger.info("notice %s issued to unit %s by %s", notice.label, unit_id, user.username)
     return notice
@@ -108,7 +109,7 @@ def get_notice(session: Session, user: User, notice_id: int) -> SupervisionNotic
     require(user, READ)
     notice = session.get(SupervisionNotice, notice_id)
     if notice is None or (is_unit_scoped(user) and notice.unit_id != user.unit_id):
-        raise NotFound(msg("Notice {notice_id} was not found.", notice_id=notice_id))
+        raise NotFound("Notice {notice_id} was not found.", params={"notice_id": notice_id})
     return notice
 
 
@@ -117,12 +118,11 @@ def reply_notice(session: Session, user: User, notice_id: int, text: str, now: d
     notice = get_notice(session, user, notice_id)
     require_unit_member(user, notice.unit_id, NOTICE_REPLY)
     if notice.status != NOTICE_OPEN:
-        raise InvalidState(msg("The notice is {status}; only a notice awaiting a reply can be replied to.",
-                               status=NOTICE_STATUS_LABELS[notice.status]))
+        raise Conflict("The notice is {status}; only a notice awaiting a reply can be replied to.", params={"status": NOTICE_STATUS_LABELS[notice.status]})
     errors: list[FieldError] = []
-    text = _check_text("text", text, "Describe what your unit has done about the notice.", errors)
+    text = _check_text("text", text, N_("Describe what your unit has done about the notice."), errors)
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
 
     notice.status = NOTICE_REPLIED
     notice.reply_text = text
@@ -130,7 +130,7 @@ def reply_notice(session: Session, user: User, notice_id: int, text: str, now: d
     notice.replied_by_id = user.id
     _event(notice, user, NOTICE_ACTION_REPLY, now, text)
     session.flush()
-    notify_office(session, msg("Reply to supervision notice {label}", label=notice.label), link=notice_link(notice),
+    notify_office(session, msg(N_("Reply to supervision notice {label}"), label=notice.label), link=notice_link(notice),
                   dedupe_key=f"plan:notice:{notice.id}:reply:{len(notice.events)}")
     return notice
 
@@ -142,21 +142,20 @@ def return_notice_reply(
     require(user, NOTICE_ISSUE)
     notice = get_notice(session, user, notice_id)
     if notice.status != NOTICE_REPLIED:
-        raise InvalidState(msg("The notice is {status}; only a replied notice can have its reply returned.",
-                               status=NOTICE_STATUS_LABELS[notice.status]))
+        raise Conflict("The notice is {status}; only a replied notice can have its reply returned.", params={"status": NOTICE_STATUS_LABELS[notice.status]})
     errors: list[FieldError] = []
-    reason = _check_text("reason", reason, "Give the reason for returning the reply.", errors)
+    reason = _check_text("reason", reason, N_("Give the reason for returning the reply."), errors)
     _check_due("reply_due_on", reply_due_on, now, errors)
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
 
     notice.status = NOTICE_OPEN
     if reply_due_on is not None:
         notice.reply_due_at = end_of_day(reply_due_on)
     _event(notice, user, NOTICE_ACTION_RETURN, now, reason)
     session.flush()
-    notify_unit(session, notice.unit_id, msg("Reply to supervision notice {label} returned", label=notice.label),
-                msg("Reason: {reason}", reason=reason), link=notice_link(notice),
+    notify_unit(session, notice.unit_id, msg(N_("Reply to supervision notice {label} returned"), label=notice.label),
+                msg(N_("Reason: {reason}"), reason=reason), link=notice_link(notice),
                 dedupe_key=f"plan:notice:{notice.id}:return:{len(notice.events)}")
     return notice
 
@@ -166,10 +165,10 @@ def close_notice(session: Session, user: User, notice_id: int, comment: str, now
     require(user, NOTICE_ISSUE)
     notice = get_notice(session, user, notice_id)
     if notice.status == NOTICE_CLOSED:
-        raise InvalidState(msg("The notice is already closed."))
+        raise Conflict("The notice is already closed.")
     comment = (comment or "").strip()
     if notice.status == NOTICE_OPEN and not comment:
-        raise InvalidInput.single("comment", comment, msg("The notice has no reply yet; say why it is closed without one."))
+        raise invalid(FieldError("comment", "The notice has no reply yet; say why it is closed without one.", comment))
 
     notice.status = NOTICE_CLOSED
     notice.closed_at = now
@@ -177,7 +176,7 @@ def close_notice(session: Session, user: User, notice_id: int, comment: str, now
     notice.close_comment = comment or None
     _event(notice, user, NOTICE_ACTION_CLOSE, now, comment or None)
     session.flush()
-    notify_unit(session, notice.unit_id, msg("Supervision notice {label} closed", label=notice.label),
+    notify_unit(session, notice.unit_id, msg(N_("Supervision notice {label} closed"), label=notice.label),
                 link=notice_link(notice), dedupe_key=f"plan:notice:{notice.id}:closed")
     logger.info("notice %s closed by %s", notice.label, user.username)
     return notice

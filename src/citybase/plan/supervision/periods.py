@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybase.plan.supervision.clock import end_of_day, local_date
-from citybase.plan.supervision.errors import InvalidInput, NotFound
-from citybase.plan.supervision.i18n import msg
+from citybase.plan.supervision.errors import FieldError, NotFound, invalid
 from citybase.plan.supervision.models import ReportingPeriod
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
 
@@ -97,8 +96,7 @@ def period_containing(
     ensure_periods(session, day, settings)
     period = session.scalar(query.where(ReportingPeriod.starts_on <= day, ReportingPeriod.ends_on >= day))
     if period is None:
-        raise NotFound(msg("No reporting period contains {day}; the plan starts on {start}.",
-                           day=day.isoformat(), start=settings.plan_starts_on.isoformat()))
+        raise NotFound("No reporting period contains {day}; the plan starts on {start}.", params={"day": day.isoformat(), "start": settings.plan_starts_on.isoformat()})
     return period
 
 
@@ -140,9 +138,7 @@ def period_by_key(session: Session, key: str, settings: SupervisionSettings | No
     ensure_periods(session, settings=settings)
     period = session.scalar(select(ReportingPeriod).where(ReportingPeriod.key == key))
     if period is None:
-        raise InvalidInput.single("period", key, msg(
-            "Unknown reporting period; write it as YYYY-MM (monthly), YYYY-Qn or YYYY-Hn, e.g. 2022-05."
-        ))
+        raise invalid(FieldError("period", "Unknown reporting period; write it as YYYY-MM (monthly), YYYY-Qn or YYYY-Hn, e.g. 2022-05.", key))
     return period
 
 

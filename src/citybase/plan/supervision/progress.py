@@ -5,8 +5,8 @@ Progress is a fraction 0..1. An indicator's follows its comparator:
 - reach (``=``, 达/建成), ``>=`` and ``>``: (current − baseline) / (target − baseline),
   capped at 1. A ``>`` target is only met when the current value exceeds it, so
   reaching it exactly scores just below 1.
-- ``range`` (value..value_max): the same formula towards the lower end; any value
-  from the lower end up counts as met, and a value above the upper end is noted.
+- ``range`` (value..value_max): the same formula towards the lower end. Any value
+  from the lower end up counts as met, and the explanation notes a value above the upper end.
 - ``~`` (about, 左右): the same formula, met from (1 − about_tolerance) × target.
 
 A missing baseline counts as 0. When the target does not lie above the baseline the
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from citybase.core.i18n_marker import N_
 from citybase.plan.models import Indicator
 from citybase.plan.supervision.i18n import Message, msg
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
@@ -83,14 +84,14 @@ def indicator_progress(
     """Compute one indicator's progress from its current value and explain the result."""
     settings = settings or get_supervision_settings()
     if current is None:
-        return IndicatorProgress(indicator.id, None, False, msg("No current value has been reported yet."))
+        return IndicatorProgress(indicator.id, None, False, msg(N_("No current value has been reported yet.")))
 
     met = _is_met(indicator, current, settings)
     ratio = _ratio(indicator, current)
     if ratio is None:
         fraction = ONE if met else ZERO
         explanation = msg(
-            "The target {target} does not lie above the baseline {baseline}, so progress is 100% when met and 0% otherwise.",
+            N_("The target {target} does not lie above the baseline {baseline}, so progress is 100% when met and 0% otherwise."),
             target=_target_text(indicator), baseline=format_number(indicator.baseline or ZERO),
         )
         return IndicatorProgress(indicator.id, fraction, met, explanation)
@@ -113,23 +114,23 @@ def _explain(
         "target": format_number(indicator.value), "ratio": format_percent(ratio), "progress": format_percent(fraction),
     }
     if indicator.comparator == "range" and indicator.value_max is not None and current > indicator.value_max:
-        return msg("{current} is above the range {range}; the target counts as met (100%).",
+        return msg(N_("{current} is above the range {range}; the target counts as met (100%)."),
                    range=_target_text(indicator), **params)
     if indicator.comparator == "range" and met:
-        return msg("{current} is within the range {range}; the target is met (100%).",
+        return msg(N_("{current} is within the range {range}; the target is met (100%)."),
                    range=_target_text(indicator), **params)
     if indicator.comparator == "~" and met and current < indicator.value:
         return msg(
-            "{current} is within {tolerance} below about {target}, so the target counts as met (100%).",
+            N_("{current} is within {tolerance} below about {target}, so the target counts as met (100%)."),
             tolerance=format_percent(settings.about_tolerance), **params,
         )
     if indicator.comparator == ">" and not met and ratio >= ONE:
-        return msg("{current} reaches {target} but must exceed it; progress is held at {progress}.", **params)
+        return msg(N_("{current} reaches {target} but must exceed it; progress is held at {progress}."), **params)
     if ratio > ONE:
-        return msg("(current {current} − baseline {baseline}) / (target {target} − baseline {baseline}) = {ratio}, capped at 100%.", **params)
+        return msg(N_("(current {current} − baseline {baseline}) / (target {target} − baseline {baseline}) = {ratio}, capped at 100%."), **params)
     if ratio < ZERO:
-        return msg("(current {current} − baseline {baseline}) / (target {target} − baseline {baseline}) = {ratio}, counted as 0%.", **params)
-    return msg("(current {current} − baseline {baseline}) / (target {target} − baseline {baseline}) = {progress}.", **params)
+        return msg(N_("(current {current} − baseline {baseline}) / (target {target} − baseline {baseline}) = {ratio}, counted as 0%."), **params)
+    return msg(N_("(current {current} − baseline {baseline}) / (target {target} − baseline {baseline}) = {progress}."), **params)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class TaskProgress:
     complete: bool
     indicators: Sequence[IndicatorProgress] = ()
     targets: dict[int, Decimal | None] = field(default_factory=dict)
-    explanation: Message = msg("No progress has been reported yet.")
+    explanation: Message = msg(N_("No progress has been reported yet."))
 
 
 def combine_task_progress(
@@ -158,22 +159,22 @@ def combine_task_progress(
     parts = [item.fraction for item in indicators] + list(targets.values())
     if not parts:
         if overall is None:
-            return TaskProgress(task_id, None, False, explanation=msg("No progress has been reported yet."))
-        explanation = msg("The task has no quantified or qualitative targets; the reported estimate is {progress}.",
+            return TaskProgress(task_id, None, False, explanation=msg(N_("No progress has been reported yet.")))
+        explanation = msg(N_("The task has no quantified or qualitative targets; the reported estimate is {progress}."),
                           progress=format_percent(overall))
         return TaskProgress(task_id, overall, overall >= ONE, explanation=explanation)
 
     known = [part for part in parts if part is not None]
     if not known:
-        return TaskProgress(task_id, None, False, indicators, targets, msg("No progress has been reported yet."))
+        return TaskProgress(task_id, None, False, indicators, targets, msg(N_("No progress has been reported yet.")))
 
     fraction = sum((part or ZERO for part in parts), ZERO) / len(parts)
     complete = all(item.met for item in indicators) and all(part is not None and part >= ONE for part in targets.values())
     missing = len(parts) - len(known)
     explanation = msg(
-        "Mean of {count} parts ({indicators} indicators, {targets} qualitative targets) = {progress}.",
+        N_("Mean of {count} parts ({indicators} indicators, {targets} qualitative targets) = {progress}."),
         count=len(parts), indicators=len(indicators), targets=len(targets), progress=format_percent(fraction),
     )
     if missing:
-        explanation = msg("{base} {missing} parts have no value yet and count as 0%.", base=explanation, missing=missing)
+        explanation = msg(N_("{base} {missing} parts have no value yet and count as 0%."), base=explanation, missing=missing)
     return TaskProgress(task_id, fraction, complete, indicators, targets, explanation)

@@ -4,8 +4,8 @@ Each reminder has a dedupe key built from what it is about and its stage (for
 example the third week overdue). The key is stored on both the Reminder row and
 its notification, and both are written in the caller's transaction. A worker that
 stops before committing sends the reminders again on its next run; one that stops
-after committing finds them recorded and skips them. Either way each reminder is
-sent exactly once.
+after committing finds them recorded and skips them. So a restart neither loses
+nor repeats a reminder.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybase.core.i18n_marker import N_
 from citybase.plan.supervision.clock import due_day, local_date, local_time
 from citybase.plan.supervision.i18n import Message, msg
 from citybase.plan.supervision.messaging import notify_unit
@@ -69,7 +70,7 @@ def _report_due_soon(session: Session, now: dt.datetime, settings: SupervisionSe
                 continue
             yield ReminderDraft(
                 REMINDER_REPORT_DUE, f"plan:remind:report_due:{period.key}:{task.id}", task.lead_unit_id,
-                msg("Reminder: report for task {seq}, period {period}, is due on {due}", seq=task.seq, period=period.key, due=due),
+                msg(N_("Reminder: report for task {seq}, period {period}, is due on {due}"), seq=task.seq, period=period.key, due=due),
                 link=f"/plan/my/tasks/{task.id}?period={period.key}", task_id=task.id, period_id=period.id, due_at=period.due_at,
             )
 
@@ -86,7 +87,7 @@ def _report_overdue(session: Session, now: dt.datetime, settings: SupervisionSet
             continue
         yield ReminderDraft(
             REMINDER_REPORT_OVERDUE, f"plan:remind:report_overdue:{period.key}:{task.id}:{stage}", task.lead_unit_id,
-            msg("Overdue: report for task {seq}, period {period}, was due on {due}", seq=task.seq, period=period.key, due=due),
+            msg(N_("Overdue: report for task {seq}, period {period}, was due on {due}"), seq=task.seq, period=period.key, due=due),
             link=f"/plan/my/tasks/{task.id}?period={period.key}", task_id=task.id, period_id=period.id,
             due_at=period.due_at, data={"stage": stage},
         )
@@ -104,13 +105,13 @@ def _notice_reminders(session: Session, now: dt.datetime, settings: SupervisionS
             stage = _overdue_stage(notice.reply_due_at, now, settings)
             yield ReminderDraft(
                 REMINDER_NOTICE_OVERDUE, f"plan:remind:notice_overdue:{notice.id}:{due_on}:{stage}", notice.unit_id,
-                msg("Overdue: the reply to supervision notice {label} was due on {due}", label=notice.label, due=due_on.isoformat()),
+                msg(N_("Overdue: the reply to supervision notice {label} was due on {due}"), label=notice.label, due=due_on.isoformat()),
                 link=link, task_id=notice.task_id, notice_id=notice.id, due_at=notice.reply_due_at, data={"stage": stage},
             )
         elif (due_on - today).days <= settings.remind_before_days:
             yield ReminderDraft(
                 REMINDER_NOTICE_DUE, f"plan:remind:notice_due:{notice.id}:{due_on}", notice.unit_id,
-                msg("Reminder: the reply to supervision notice {label} is due on {due}", label=notice.label, due=due_on.isoformat()),
+                msg(N_("Reminder: the reply to supervision notice {label} is due on {due}"), label=notice.label, due=due_on.isoformat()),
                 link=link, task_id=notice.task_id, notice_id=notice.id, due_at=notice.reply_due_at,
             )
 
@@ -154,7 +155,7 @@ def _digest_lines(session: Session, now: dt.datetime, settings: SupervisionSetti
     returned = session.scalars(select(ProgressReport).where(ProgressReport.status == STATUS_RETURNED).order_by(ProgressReport.id))
     for report in returned:
         lines.setdefault(report.unit_id, []).append(msg(
-            "Returned report to revise: task {seq}, period {period}", seq=report.task.seq, period=report.period.key
+            N_("Returned report to revise: task {seq}, period {period}"), seq=report.task.seq, period=report.period.key
         ))
     return lines
 
@@ -171,7 +172,7 @@ def send_digests(session: Session, now: dt.datetime, settings: SupervisionSettin
                        {f"line{index}": line for index, line in enumerate(lines)})
         draft = ReminderDraft(
             REMINDER_DIGEST, f"plan:digest:{unit_id}:{today.isoformat()}", unit_id,
-            msg("Daily supervision digest {day}: {count} items need attention", day=today.isoformat(), count=len(lines)),
+            msg(N_("Daily supervision digest {day}: {count} items need attention"), day=today.isoformat(), count=len(lines)),
             body, link="/plan/my/tasks",
         )
         reminder = _send(session, draft, now)

@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybase.core.auth.models import User
+from citybase.core.i18n_marker import N_
 from citybase.plan.models import ROLE_LEAD, Task
 from citybase.plan.supervision.access import get_task, require, unit_role_in_task, visible_task_ids
 from citybase.plan.supervision.clock import end_of_day, local_date
-from citybase.plan.supervision.errors import FieldError, InvalidInput, InvalidState, NotFound, PermissionDenied
+from citybase.plan.supervision.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied, invalid
 from citybase.plan.supervision.i18n import msg
 from citybase.plan.supervision.labels import REPORT_STATUS_LABELS
 from citybase.plan.supervision.messaging import notify_office, notify_unit
@@ -104,7 +105,7 @@ def get_report(session: Session, user: User, report_id: int) -> ProgressReport:
     report = session.get(ProgressReport, report_id)
     visible = visible_task_ids(session, user)
     if report is None or (visible is not None and report.task_id not in visible):
-        raise NotFound(msg("Report {report_id} was not found.", report_id=report_id))
+        raise NotFound("Report {report_id} was not found.", params={"report_id": report_id})
     return report
 
 
@@ -123,11 +124,11 @@ def open_report(session: Session, user: User, task_id: int, period: ReportingPer
     require(user, REPORT)
     task = get_task(session, user, task_id)
     if unit_role_in_task(session, user.unit_id, task) is None:
-        raise PermissionDenied(msg("Your unit does not take part in task {seq}.", seq=task.seq))
+        raise PermissionDenied("Your unit does not take part in task {seq}.", params={"seq": task.seq})
     if period.starts_on > local_date(now):
-        raise InvalidInput.single("period", period.key, msg("This period has not started yet; report on the current or an earlier period."))
+        raise invalid(FieldError("period", "This period has not started yet; report on the current or an earlier period.", period.key))
     if task.lead_unit_id is None:
-        raise InvalidState(msg("Task {seq} has no lead unit, so it cannot take reports; ask the digital office to set one.", seq=task.seq))
+        raise Conflict("Task {seq} has no lead unit, so it cannot take reports; ask the digital office to set one.", params={"seq": task.seq})
 
     report = find_report(session, task.id, period.id)
     if report is not None:
@@ -147,19 +148,13 @@ def _require_lead_editor(session: Session, user: User, report: ProgressReport) -
     require(user, REPORT)
     task = report.task
     if unit_role_in_task(session, user.unit_id, task) != ROLE_LEAD:
-        raise PermissionDenied(msg(
-            "Only the lead unit of task {seq} may edit or submit its report; your unit can add a contribution.",
-            seq=task.seq,
-        ))
+        raise PermissionDenied("Only the lead unit of task {seq} may edit or submit its report; your unit can add a contribution.", params={"seq": task.seq})
     return task
 
 
 def _require_editable(report: ProgressReport) -> None:
     if report.status not in EDITABLE:
-        raise InvalidState(msg(
-            "The report is {status} and cannot be changed; only a draft or a returned report can.",
-            status=REPORT_STATUS_LABELS[report.status],
-        ))
+        raise Conflict("The report is {status} and cannot be changed; only a draft or a returned report can.", params={"status": REPORT_STATUS_LABELS[report.status]})
 
 
 def _check_percent(field_name: str, raw: Any, errors: list[FieldError]) -> int | None:
@@ -171,7 +166,7 @@ def _check_percent(field_name: str, raw: Any, errors: list[FieldError]) -> int |
         errors.extend(error.errors)
         return None
     if value != value.to_integral_value() or not 0 <= value <= 100:
-        errors.append(FieldError(field_name, raw, msg("Give a whole number from 0 to 100.")))
+        errors.append(FieldError(field_name, "Give a whole number from 0 to 100.", raw))
         return None
     return int(value)
 
@@ -182,7 +177,7 @@ def _check_values(task: Task, draft: ReportDraft, today: dt.date, errors: list[F
     for indicator_id, item in draft.values.items():
         prefix = f"values[{indicator_id}]"
         if indicator_id not in indicator_ids:
-            errors.append(FieldError(prefix, indicator_id, msg("This indicator does not belong to the task.")))
+            errors.append(FieldError(prefix, "This indicator does not belong to the task.", indicator_id))
             continue
         if item.value is None or str(item.value).strip() == "":
             continue  # left blank: no value yet
@@ -192,11 +187,10 @@ def _check_values(task: Task, draft: ReportDraft, today: dt.date, errors: list[F
             errors.extend(error.errors)
             continue
         if item.as_of is not None and item.as_of > today:
-            errors.append(FieldError(f"{prefix}.as_of", item.as_of.isoformat(),
-                                     msg("The date lies in the future; give the day the value was measured.")))
+            errors.append(FieldError(prefix + ".as_of", "The date lies in the future; give the day the value was measured.", item.as_of.isoformat()))
             continue
         if len(item.note) > MAX_NOTE:
-            errors.append(FieldError(f"{prefix}.note", len(item.note), msg("The note is longer than {max} characters; shorten it.", max=MAX_NOTE)))
+            errors.append(FieldError(prefix + ".note", "The note is longer than {max} characters; shorten it.", len(item.note), {"max": MAX_NOTE}))
             continue
         checked[indicator_id] = (value, item.as_of, item.note.strip())
     return checked
@@ -208,11 +202,11 @@ def _check_targets(task: Task, draft: ReportDraft, errors: list[FieldError]) -> 
     for target_id, item in draft.targets.items():
         prefix = f"targets[{target_id}]"
         if target_id not in target_ids:
-            errors.append(FieldError(prefix, target_id, msg("This qualitative target does not belong to the task.")))
+            errors.append(FieldError(prefix, "This qualitative target does not belong to the task.", target_id))
             continue
         percent = _check_percent(f"{prefix}.percent", item.percent, errors)
         if len(item.note) > MAX_NOTE:
-            errors.append(FieldError(f"{prefix}.note", len(item.note), msg("The note is longer than {max} characters; shorten it.", max=MAX_NOTE)))
+            errors.append(FieldError(prefix + ".note", "The note is longer than {max} characters; shorten it.", len(item.note), {"max": MAX_NOTE}))
             continue
         if percent is not None:
             checked[target_id] = (percent, item.note.strip())
@@ -247,12 +241,12 @@ def save_report(session: Session, user: User, report_id: int, draft: ReportDraft
 
     errors: list[FieldError] = []
     if len(draft.narrative) > MAX_NARRATIVE:
-        errors.append(FieldError("narrative", len(draft.narrative), msg("The narrative is longer than {max} characters; shorten it.", max=MAX_NARRATIVE)))
+        errors.append(FieldError("narrative", "The narrative is longer than {max} characters; shorten it.", len(draft.narrative), {"max": MAX_NARRATIVE}))
     percent = _check_percent("percent", draft.percent, errors)
     values = _check_values(task, draft, local_date(now), errors)
     targets = _check_targets(task, draft, errors)
     if errors:
-        raise InvalidInput.collect(errors)
+        raise invalid(*errors)
 
     report.narrative = draft.narrative.strip()
     report.percent = percent
@@ -267,19 +261,19 @@ def _completeness_errors(session: Session, report: ProgressReport) -> list[Field
     task = report.task
     errors: list[FieldError] = []
     if not report.narrative.strip():
-        errors.append(FieldError("narrative", "", msg("Describe the progress of this period before submitting.")))
+        errors.append(FieldError("narrative", "Describe the progress of this period before submitting.", ""))
     reported = {item.indicator_id for item in report.values}
     for indicator in task.indicators:
         if indicator.id not in reported and binding_of(session, indicator.id) is None:
-            errors.append(FieldError(f"values[{indicator.id}].value", None,
-                                     msg("Give the current value of “{text}”.", text=indicator.text)))
+            field = f"values[{indicator.id}].value"
+            errors.append(FieldError(field, "Give the current value of “{text}”.", None, {"text": indicator.text}))
     answered = {item.target_id for item in report.target_progress}
     for target in task.qualitative_targets:
         if target.id not in answered:
-            errors.append(FieldError(f"targets[{target.id}].percent", None,
-                                     msg("Give the progress (0–100) of “{text}”.", text=target.text)))
+            field = f"targets[{target.id}].percent"
+            errors.append(FieldError(field, "Give the progress (0–100) of “{text}”.", None, {"text": target.text}))
     if not task.indicators and not task.qualitative_targets and report.percent is None:
-        errors.append(FieldError("percent", None, msg("Give the task's overall progress (0–100).")))
+        errors.append(FieldError("percent", "Give the task's overall progress (0–100).", None))
     return errors
 
 
@@ -290,7 +284,7 @@ def submit_report(session: Session, user: User, report_id: int, now: dt.datetime
     _require_editable(report)
     errors = _completeness_errors(session, report)
     if errors:
-        raise InvalidInput(msg("The report is incomplete; fill in the {count} missing fields and submit again.", count=len(errors)), errors)
+        raise InvalidInput("The report is incomplete; fill in the {count} missing fields and submit again.", params={"count": len(errors)}, errors=errors)
 
     action = ACTION_RESUBMIT if report.status == STATUS_RETURNED else ACTION_SUBMIT
     report.status = STATUS_SUBMITTED
@@ -302,7 +296,7 @@ def submit_report(session: Session, user: User, report_id: int, now: dt.datetime
     _event(report, user, action, now, snapshot=snapshot(report))
     session.flush()
 
-    title = msg("Report to review: task {seq}, period {period}", seq=report.task.seq, period=report.period.key)
+    title = msg(N_("Report to review: task {seq}, period {period}"), seq=report.task.seq, period=report.period.key)
     notify_office(session, title, link=report_link(report), dedupe_key=f"plan:report:{report.id}:v{report.version}:submitted")
     logger.info("report %s %s (version %s) by %s", report.id, action, report.version, user.username)
     return report
@@ -310,9 +304,7 @@ def submit_report(session: Session, user: User, report_id: int, now: dt.datetime
 
 def _require_submitted(report: ProgressReport) -> None:
     if report.status != STATUS_SUBMITTED:
-        raise InvalidState(msg(
-            "The report is {status}; only a submitted report can be accepted or returned.", status=REPORT_STATUS_LABELS[report.status]
-        ))
+        raise Conflict("The report is {status}; only a submitted report can be accepted or returned.", params={"status": REPORT_STATUS_LABELS[report.status]})
 
 
 def return_report(session: Session, user: User, report_id: int, reason: str, now: dt.datetime) -> ProgressReport:
@@ -322,7 +314,7 @@ def return_report(session: Session, user: User, report_id: int, reason: str, now
     _require_submitted(report)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput.single("reason", reason, msg("Give the reason for returning the report, so the unit knows what to fix."))
+        raise invalid(FieldError("reason", "Give the reason for returning the report, so the unit knows what to fix.", reason))
 
     report.status = STATUS_RETURNED
     report.returned_at = now
@@ -331,8 +323,8 @@ def return_report(session: Session, user: User, report_id: int, reason: str, now
     _event(report, user, ACTION_RETURN, now, comment=reason)
     session.flush()
 
-    title = msg("Report returned: task {seq}, period {period}", seq=report.task.seq, period=report.period.key)
-    body = msg("Reason: {reason}", reason=reason)
+    title = msg(N_("Report returned: task {seq}, period {period}"), seq=report.task.seq, period=report.period.key)
+    body = msg(N_("Reason: {reason}"), reason=reason)
     notify_unit(session, report.unit_id, title, body, link=report_link(report),
                 dedupe_key=f"plan:report:{report.id}:v{report.version}:returned")
     logger.info("report %s returned by %s", report.id, user.username)
@@ -363,7 +355,7 @@ def accept_report(session: Session, user: User, report_id: int, now: dt.datetime
     _event(report, user, ACTION_ACCEPT, now, snapshot=snapshot(report))
     session.flush()
 
-    title = msg("Report accepted: task {seq}, period {period}", seq=report.task.seq, period=report.period.key)
+    title = msg(N_("Report accepted: task {seq}, period {period}"), seq=report.task.seq, period=report.period.key)
     notify_unit(session, report.unit_id, title, link=report_link(report), dedupe_key=f"plan:report:{report.id}:accepted")
     logger.info("report %s accepted by %s", report.id, user.username)
     return report
@@ -375,13 +367,13 @@ def contribute(session: Session, user: User, report_id: int, text: str, now: dt.
     report = get_report(session, user, report_id)
     role = unit_role_in_task(session, user.unit_id, report.task)
     if role is None or role == ROLE_LEAD:
-        raise PermissionDenied(msg("Only cooperating units add contributions; the lead unit writes the report itself."))
+        raise PermissionDenied("Only cooperating units add contributions; the lead unit writes the report itself.")
     _require_editable(report)
     text = (text or "").strip()
     if not text:
-        raise InvalidInput.single("text", text, msg("Describe what your unit did for this task in the period."))
+        raise invalid(FieldError("text", "Describe what your unit did for this task in the period.", text))
     if len(text) > MAX_NARRATIVE:
-        raise InvalidInput.single("text", len(text), msg("The narrative is longer than {max} characters; shorten it.", max=MAX_NARRATIVE))
+        raise invalid(FieldError("text", "The narrative is longer than {max} characters; shorten it.", len(text), {"max": MAX_NARRATIVE}))
 
     existing = {item.unit_id: item for item in report.contributions}
     row = existing.get(user.unit_id)
@@ -393,7 +385,7 @@ def contribute(session: Session, user: User, report_id: int, text: str, now: dt.
     _event(report, user, ACTION_CONTRIBUTE, now, comment=text)
     session.flush()
 
-    title = msg("Contribution added to task {seq}, period {period}", seq=report.task.seq, period=report.period.key)
+    title = msg(N_("Contribution added to task {seq}, period {period}"), seq=report.task.seq, period=report.period.key)
     notify_unit(session, report.unit_id, title, link=report_link(report))
     return row
 

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from citybase.core import registry
 from citybase.core.auth.models import User
+from citybase.core.i18n_marker import N_
 from citybase.plan.models import Indicator
 from citybase.plan.supervision.access import get_task, require
 from citybase.plan.supervision.clock import end_of_day, local_date, require_aware
-from citybase.plan.supervision.errors import InvalidInput, NotFound
+from citybase.plan.supervision.errors import FieldError, NotFound, invalid
 from citybase.plan.supervision.i18n import Message, msg
 from citybase.plan.supervision.models import (
     SOURCE_LIVE, SOURCE_MANUAL, SOURCE_REPORT, IndicatorBinding, IndicatorValue,
@@ -25,9 +26,9 @@ from citybase.plan.supervision.permissions import BINDING_MANAGE, SCHEDULE_MANAG
 logger = logging.getLogger(__name__)
 
 SOURCE_LABELS = {
-    SOURCE_REPORT: msg("Accepted progress report"),
-    SOURCE_LIVE: msg("Live platform metric"),
-    SOURCE_MANUAL: msg("Entered by the digital office"),
+    SOURCE_REPORT: msg(N_("Accepted progress report")),
+    SOURCE_LIVE: msg(N_("Live platform metric")),
+    SOURCE_MANUAL: msg(N_("Entered by the digital office")),
 }
 
 
@@ -46,10 +47,10 @@ class CurrentValue:
     def source_label(self) -> Message:
         if self.source == SOURCE_LIVE and self.metric_key is not None:
             metric = registry.live_metrics().get(self.metric_key)
-            name = msg(metric.label) if metric is not None else self.metric_key
-            return msg("Live platform metric: {metric}", metric=name)
+            name = Message(metric.label) if metric is not None else self.metric_key
+            return msg(N_("Live platform metric: {metric}"), metric=name)
         if self.source is None:
-            return msg("No value yet")
+            return msg(N_("No value yet"))
         return SOURCE_LABELS[self.source]
 
 
@@ -86,7 +87,7 @@ def current_value(session: Session, indicator_id: int, now: dt.datetime, live: b
     metric = registry.live_metrics().get(binding.metric_key)
     if metric is None:
         logger.warning("indicator %s is bound to unknown metric %s", indicator_id, binding.metric_key)
-        return _recorded(recorded, msg("The bound metric {key} is not registered; showing the last recorded value.",
+        return _recorded(recorded, msg(N_("The bound metric {key} is not registered; showing the last recorded value."),
                                        key=binding.metric_key))
     reading = metric.read(session)
     return CurrentValue(Decimal(reading.value), reading.at, SOURCE_LIVE, binding.metric_key)
@@ -104,16 +105,16 @@ def parse_decimal(field: str, raw: object) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput.single(field, raw, msg("Not a number; write digits such as 2250 or 96.5.")) from None
+        raise invalid(FieldError(field, "Not a number; write digits such as 2250 or 96.5.", raw)) from None
     if not value.is_finite():
-        raise InvalidInput.single(field, raw, msg("Not a number; write digits such as 2250 or 96.5."))
+        raise invalid(FieldError(field, "Not a number; write digits such as 2250 or 96.5.", raw))
     return value
 
 
 def _indicator(session: Session, user: User, indicator_id: int) -> Indicator:
     indicator = session.get(Indicator, indicator_id)
     if indicator is None:
-        raise NotFound(msg("Indicator {indicator_id} was not found.", indicator_id=indicator_id))
+        raise NotFound("Indicator {indicator_id} was not found.", params={"indicator_id": indicator_id})
     get_task(session, user, indicator.task_id)
     return indicator
 
@@ -125,7 +126,7 @@ def record_manual_value(
     require(user, SCHEDULE_MANAGE)
     _indicator(session, user, indicator_id)
     if as_of > local_date(now):
-        raise InvalidInput.single("as_of", as_of.isoformat(), msg("The date lies in the future; give the day the value was measured."))
+        raise invalid(FieldError("as_of", "The date lies in the future; give the day the value was measured.", as_of.isoformat()))
     row = IndicatorValue(
         indicator_id=indicator_id, value=value, as_of=end_of_day(as_of) - dt.timedelta(seconds=1),
         source=SOURCE_MANUAL, recorded_at=now, recorded_by=user.username,
@@ -141,9 +142,7 @@ def bind_indicator(session: Session, user: User, indicator_id: int, metric_key: 
     _indicator(session, user, indicator_id)
     metrics = registry.live_metrics()
     if metric_key not in metrics:
-        raise InvalidInput.single("metric_key", metric_key, msg(
-            "No live metric has this key; choose one of: {keys}.", keys=", ".join(sorted(metrics)) or "—"
-        ))
+        raise invalid(FieldError("metric_key", "No live metric has this key; choose one of: {keys}.", metric_key, {"keys": ", ".join(sorted(metrics)) or "—"}))
     binding = binding_of(session, indicator_id)
     if binding is None:
         binding = IndicatorBinding(indicator_id=indicator_id, metric_key=metric_key, bound_by=user.username, bound_at=now)
@@ -162,7 +161,7 @@ def unbind_indicator(session: Session, user: User, indicator_id: int) -> None:
     _indicator(session, user, indicator_id)
     binding = binding_of(session, indicator_id)
     if binding is None:
-        raise NotFound(msg("Indicator {indicator_id} is not bound to a live metric.", indicator_id=indicator_id))
+        raise NotFound("Indicator {indicator_id} is not bound to a live metric.", params={"indicator_id": indicator_id})
     session.delete(binding)
     session.flush()
 

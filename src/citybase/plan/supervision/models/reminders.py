@@ -20,9 +20,9 @@ REMINDER_DIGEST = "digest"
 class Reminder(Base):
     """A reminder sent to a unit, with the in-app notification that carried it.
 
-    ``dedupe_key`` is unique and equals the notification's, so a worker that
-    restarts halfway sends each reminder exactly once: the reminder row and its
-    notification commit in one transaction.
+    ``dedupe_key`` is unique and equals the notification's. The reminder row and its
+    notification commit in one transaction, so a worker restart neither loses nor
+    repeats a reminder.
     """
 
     __tablename__ = "plan_reminders"
