@@ -33,6 +33,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Audit rows hold Chinese names; keep them readable instead of \uXXXX escapes.
+    # Jinja's tojson still escapes <, >, & and ' so the output stays HTML-safe.
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     env.globals.update(
         _=i18n.gettext_,
         ngettext=i18n.ngettext_,
