@@ -1,0 +1,116 @@
+"""NGSI-LD errors (ETSI GS CIM 009 V1.6.1, clause 5.5.2), rendered as RFC 7807 problem details.
+
+    NgsiLdError                      any error the broker reports to a client
+    ├── InvalidRequest               400: unknown parameter, malformed JSON, bad header
+    ├── BadRequestData               400: syntactically valid request with invalid content
+    ├── AlreadyExists                409: entity id or attribute already present
+    ├── OperationNotSupported        422: valid request the broker does not implement
+    ├── ResourceNotFound             404: entity, attribute or type not present
+    ├── TooComplexQuery              403
+    ├── TooManyResults               403
+    ├── LdContextNotAvailable        503: a JSON-LD @context that cannot be resolved offline
+    ├── UnsupportedMediaType         415: Content-Type other than JSON or JSON-LD
+    ├── NotAcceptable                406: no Accept media type the broker can produce
+    └── InternalError                500
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_TYPE_BASE = "https://uri.etsi.org/ngsi-ld/errors/"
+
+
+class NgsiLdError(Exception):
+    """An error with its ETSI problem type, HTTP status, title and a detail naming the cause."""
+
+    status = 500
+    type_name = "InternalError"
+    title = "Internal error"
+
+    def __init__(self, detail: str, **params: Any) -> None:
+        super().__init__(detail.format(**params) if params else detail)
+        self.detail_template = detail
+        self.params = params
+
+    @property
+    def type_uri(self) -> str:
+        return ERROR_TYPE_BASE + self.type_name
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+    def to_problem(self, translate: Any = None) -> dict[str, Any]:
+        """Return the RFC 7807 body; ``translate`` maps an English msgid to the reader's language."""
+        template = translate(self.detail_template) if translate else self.detail_template
+        detail = template.format(**self.params) if self.params else template
+        title = translate(self.title) if translate else self.title
+        return {"type": self.type_uri, "title": title, "status": self.status, "detail": detail}
+
+
+class InvalidRequest(NgsiLdError):
+    status = 400
+    type_name = "InvalidRequest"
+    title = "Invalid request"
+
+
+class BadRequestData(NgsiLdError):
+    status = 400
+    type_name = "BadRequestData"
+    title = "Bad request data"
+
+
+class AlreadyExists(NgsiLdError):
+    status = 409
+    type_name = "AlreadyExists"
+    title = "Already exists"
+
+
+class OperationNotSupported(NgsiLdError):
+    status = 422
+    type_name = "OperationNotSupported"
+    title = "Operation not supported"
+
+
+class ResourceNotFound(NgsiLdError):
+    status = 404
+    type_name = "ResourceNotFound"
+    title = "Resource not found"
+
+
+class TooComplexQuery(NgsiLdError):
+    status = 403
+    type_name = "TooComplexQuery"
+    title = "Too complex query"
+
+
+class TooManyResults(NgsiLdError):
+    status = 403
+    type_name = "TooManyResults"
+    title = "Too many results"
+
+
+class LdContextNotAvailable(NgsiLdError):
+    status = 503
+    type_name = "LdContextNotAvailable"
+    title = "JSON-LD context not available"
+
+
+class UnsupportedMediaType(NgsiLdError):
+    # NGSI-LD names no problem type for 415 and 406; InvalidRequest is the closest one.
+    status = 415
+    type_name = "InvalidRequest"
+    title = "Unsupported media type"
+
+
+class NotAcceptable(NgsiLdError):
+    status = 406
+    type_name = "InvalidRequest"
+    title = "Not acceptable"
+
+
+class InternalError(NgsiLdError):
+    status = 500
+    type_name = "InternalError"
+    title = "Internal error"
