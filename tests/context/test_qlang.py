@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citybase.context.errors import BadRequestData
@@ -185,10 +185,11 @@ trees = st.recursive(
         st.lists(children, min_size=2, max_size=3).map(lambda items: And(tuple(_flatten(And, items)))),
         st.lists(children, min_size=2, max_size=3).map(lambda items: Or(tuple(_flatten(Or, items)))),
     ),
-    max_leaves=8,
+    max_leaves=6,
 )
 
 
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_parse_round_trips_to_text(tree) -> None:
     text = tree.to_text()

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from citybase.context.i18n import _
+
 ERROR_TYPE_BASE = "https://uri.etsi.org/ngsi-ld/errors/"
+# Parameters that carry msgids of their own (parts of a parser message).
+_TRANSLATED_PARAMS = frozenset({"expected", "found", "what"})
 
 
 class NgsiLdError(Exception):
@@ -26,7 +30,7 @@ class NgsiLdError(Exception):
 
     status = 500
     type_name = "InternalError"
-    title = "Internal error"
+    title = _("Internal error")
 
     def __init__(self, detail: str, **params: Any) -> None:
         super().__init__(detail.format(**params) if params else detail)
@@ -44,7 +48,11 @@ class NgsiLdError(Exception):
     def to_problem(self, translate: Any = None) -> dict[str, Any]:
         """Return the RFC 7807 body; ``translate`` maps an English msgid to the reader's language."""
         template = translate(self.detail_template) if translate else self.detail_template
-        detail = template.format(**self.params) if self.params else template
+        params = {
+            name: translate(value) if translate and name in _TRANSLATED_PARAMS and isinstance(value, str) else value
+            for name, value in self.params.items()
+        }
+        detail = template.format(**params) if params else template
         title = translate(self.title) if translate else self.title
         return {"type": self.type_uri, "title": title, "status": self.status, "detail": detail}
 
@@ -52,65 +60,65 @@ class NgsiLdError(Exception):
 class InvalidRequest(NgsiLdError):
     status = 400
     type_name = "InvalidRequest"
-    title = "Invalid request"
+    title = _("Invalid request")
 
 
 class BadRequestData(NgsiLdError):
     status = 400
     type_name = "BadRequestData"
-    title = "Bad request data"
+    title = _("Bad request data")
 
 
 class AlreadyExists(NgsiLdError):
     status = 409
     type_name = "AlreadyExists"
-    title = "Already exists"
+    title = _("Already exists")
 
 
 class OperationNotSupported(NgsiLdError):
     status = 422
     type_name = "OperationNotSupported"
-    title = "Operation not supported"
+    title = _("Operation not supported")
 
 
 class ResourceNotFound(NgsiLdError):
     status = 404
     type_name = "ResourceNotFound"
-    title = "Resource not found"
+    title = _("Resource not found")
 
 
 class TooComplexQuery(NgsiLdError):
     status = 403
     type_name = "TooComplexQuery"
-    title = "Too complex query"
+    title = _("Too complex query")
 
 
 class TooManyResults(NgsiLdError):
     status = 403
     type_name = "TooManyResults"
-    title = "Too many results"
+    title = _("Too many results")
 
 
 class LdContextNotAvailable(NgsiLdError):
     status = 503
     type_name = "LdContextNotAvailable"
-    title = "JSON-LD context not available"
+    title = _("JSON-LD context not available")
 
 
 class UnsupportedMediaType(NgsiLdError):
     # NGSI-LD names no problem type for 415 and 406; InvalidRequest is the closest one.
     status = 415
     type_name = "InvalidRequest"
-    title = "Unsupported media type"
+    title = _("Unsupported media type")
 
 
 class NotAcceptable(NgsiLdError):
     status = 406
     type_name = "InvalidRequest"
-    title = "Not acceptable"
+    title = _("Not acceptable")
 
 
 class InternalError(NgsiLdError):
     status = 500
     type_name = "InternalError"
-    title = "Internal error"
+    title = _("Internal error")

@@ -156,6 +156,10 @@ class _SqliteJson:
     def exists(self, path: list[str | int]) -> ColumnElement[bool]:
         return self._type(path).is_not(None)
 
+    def extract_json(self, path: list[str | int]) -> ColumnElement[Any]:
+        """The JSON at ``path``: SQLite returns objects and arrays as JSON text."""
+        return self._extract(path)
+
     def negate_present(self, path: list[str | int], matched: ColumnElement[bool]) -> ColumnElement[bool]:
         return and_(self.exists(path), not_(func.coalesce(matched, False)))
 
@@ -209,6 +213,9 @@ class _PostgresJson:
 
     def exists(self, path: list[str | int]) -> ColumnElement[bool]:
         return self._node(path).is_not(None)
+
+    def extract_json(self, path: list[str | int]) -> ColumnElement[Any]:
+        return self._node(path)
 
     def negate_present(self, path: list[str | int], matched: ColumnElement[bool]) -> ColumnElement[bool]:
         return and_(self.exists(path), not_(func.coalesce(matched, False)))

@@ -1,0 +1,80 @@
+"""Helpers shared by the entity, attribute and batch routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from citybase.context.api.errors import NgsiLdRoute
+from citybase.context.entity_compact import RenderOptions
+from citybase.context.entity_expand import ENTITY_MEMBERS, expand_attribute_name
+from citybase.context.errors import BadRequestData
+from citybase.context.i18n import _
+from citybase.context.jsonld.context import ActiveContext
+
+BASE_PATH = "/ngsi-ld/v1"
+T = TypeVar("T")
+
+
+def new_router() -> APIRouter:
+    return APIRouter(prefix=BASE_PATH, tags=["NGSI-LD"], route_class=NgsiLdRoute)
+
+
+async def in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Run blocking database work off the event loop."""
+    return await run_in_threadpool(function, *args)
+
+
+def entity_location(entity_id: str) -> str:
+    return f"{BASE_PATH}/entities/{quote(entity_id, safe='')}"
+
+
+def expand_names(names: list[str] | None, active: ActiveContext) -> list[str] | None:
+    if names is None:
+        return None
+    return [expand_attribute_name(name, active) for name in names]
+
+
+def render_options(fmt: str, sys_attrs: bool, attrs: list[str] | None, lang: str | None) -> RenderOptions:
+    return RenderOptions(fmt, sys_attrs, frozenset(attrs) if attrs is not None else None, lang)
+
+
+def require_object(body: Any, what: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequestData(_("The body of {what} must be a JSON object."), what=what)
+    return body
+
+
+def fragment_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The attribute members of an entity fragment (id, type and @context removed)."""
+    return {k: v for k, v in body.items() if k not in ENTITY_MEMBERS}
+
+
+def commit(session: Session) -> None:
+    session.commit()
+
+
+def raw_path_params(request: Request, entity_id: str, attr_id: str | None = None) -> tuple[str, str | None]:
+    """Entity id and attribute name decoded exactly once from the raw request path.
+
+    Ids may hold percent-encoded octets themselves (``...-%E6%B3%B5``), which a
+    client sends as ``%25E6...``; reading the raw path keeps them intact whichever
+    server or test client decoded ``scope["path"]``.
+    """
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return entity_id, attr_id
+    segments = raw.decode("latin-1").split("?", 1)[0].split("/")
+    try:
+        position = segments.index("entities")
+    except ValueError:
+        return entity_id, attr_id
+    decoded_id = unquote(segments[position + 1])
+    if attr_id is not None and len(segments) > position + 3:
+        return decoded_id, unquote(segments[position + 3])
+    return decoded_id, attr_id

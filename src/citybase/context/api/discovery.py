@@ -1,0 +1,109 @@
+"""``/types`` and ``/attributes`` (ETSI GS CIM 009 V1.6.1, clauses 5.7.5 to 5.7.10)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
+
+from citybase.context.api import params
+from citybase.context.api.common import in_thread, new_router
+from citybase.context.api.deps import active_context, can_read
+from citybase.context.api.negotiation import choose_response_type, link_context
+from citybase.context.api.render import json_response
+from citybase.context.entity_expand import expand_attribute_name, expand_types
+from citybase.context.errors import ResourceNotFound
+from citybase.context.i18n import _
+from citybase.context.service.discovery import attribute_summaries, type_summaries
+from citybase.core.auth.deps import get_session
+
+router = new_router()
+
+
+def _list_id(kind: str) -> str:
+    return f"urn:ngsi-ld:{kind}:{uuid.uuid4()}"
+
+
+@router.get("/types")
+async def list_types(request: Request, session: Session = Depends(get_session),
+                     _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, params.DISCOVERY)
+    media_type = choose_response_type(request)
+    context = link_context(request)
+    active = active_context(context.value)
+    summaries = await in_thread(type_summaries, session)
+    if params.boolean(request, "details"):
+        body: Any = [
+            {"id": iri, "type": "EntityType", "typeName": active.compact_iri(iri),
+             "attributeNames": sorted(active.compact_iri(a) for a in summary.attributes)}
+            for iri, summary in sorted(summaries.items())
+        ]
+    else:
+        body = {"id": _list_id("EntityTypeList"), "type": "EntityTypeList",
+                "typeList": sorted(active.compact_iri(iri) for iri in summaries)}
+    return json_response(body, context, media_type)
+
+
+@router.get("/types/{type_name}")
+async def retrieve_type(type_name: str, request: Request, session: Session = Depends(get_session),
+                        _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, params.DISCOVERY)
+    media_type = choose_response_type(request)
+    context = link_context(request)
+    active = active_context(context.value)
+    iri = expand_types(type_name, active)[0]
+    summaries = await in_thread(type_summaries, session)
+    summary = summaries.get(iri)
+    if summary is None:
+        raise ResourceNotFound(_("No entity has type {type!r}."), type=type_name)
+    body = {
+        "id": iri, "type": "EntityTypeInfo", "typeName": active.compact_iri(iri),
+        "entityCount": summary.entity_count,
+        "attributeDetails": [
+            {"id": a.iri, "type": "Attribute", "attributeName": active.compact_iri(a.iri),
+             "attributeTypes": sorted(a.attribute_types)}
+            for a in sorted(summary.attributes.values(), key=lambda a: a.iri)
+        ],
+    }
+    return json_response(body, context, media_type)
+
+
+@router.get("/attributes")
+async def list_attributes(request: Request, session: Session = Depends(get_session),
+                          _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, params.DISCOVERY)
+    media_type = choose_response_type(request)
+    context = link_context(request)
+    active = active_context(context.value)
+    summaries = await in_thread(attribute_summaries, session)
+    if params.boolean(request, "details"):
+        body: Any = [
+            {"id": iri, "type": "Attribute", "attributeName": active.compact_iri(iri),
+             "typeNames": sorted(active.compact_iri(t) for t in summary.type_names)}
+            for iri, summary in sorted(summaries.items())
+        ]
+    else:
+        body = {"id": _list_id("AttributeList"), "type": "AttributeList",
+                "attributeList": sorted(active.compact_iri(iri) for iri in summaries)}
+    return json_response(body, context, media_type)
+
+
+@router.get("/attributes/{attr_name}")
+async def retrieve_attribute(attr_name: str, request: Request, session: Session = Depends(get_session),
+                             _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, params.DISCOVERY)
+    media_type = choose_response_type(request)
+    context = link_context(request)
+    active = active_context(context.value)
+    iri = expand_attribute_name(attr_name, active)
+    summary = (await in_thread(attribute_summaries, session)).get(iri)
+    if summary is None:
+        raise ResourceNotFound(_("No entity has attribute {name!r}."), name=attr_name)
+    body = {
+        "id": iri, "type": "Attribute", "attributeName": active.compact_iri(iri),
+        "attributeCount": summary.count, "attributeTypes": sorted(summary.attribute_types),
+        "typeNames": sorted(active.compact_iri(t) for t in summary.type_names),
+    }
+    return json_response(body, context, media_type)

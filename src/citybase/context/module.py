@@ -1,0 +1,17 @@
+"""The context module's registration: NGSI-LD API, permissions and startup checks."""
+
+from citybase.context.api import router, startup
+from citybase.context.permissions import CONTEXT_PERMISSIONS
+from citybase.core.i18n_marker import N_
+from citybase.core.registry import Module
+
+module = Module(
+    name="context",
+    label=N_("City identifiers and context broker"),
+    package="citybase.context",
+    models=("citybase.context.models",),
+    routers=(router,),
+    permissions=dict(CONTEXT_PERMISSIONS),
+    on_startup=(startup,),
+    order=20,
+)

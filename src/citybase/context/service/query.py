@@ -1,0 +1,158 @@
+"""Entity queries: id, idPattern, type expressions, attrs, q, geo-queries and paging.
+
+Filters become one SQL statement over ``ctx_entities`` ordered by primary key
+(creation order, so pages are stable). Type filters and geo prefilters are
+``pk IN (subquery)`` over the side tables, whose indexes lead with the type or
+the GeoProperty. A geo-query is then checked exactly with shapely on the
+candidate rows, so paging and counting of geo-queries happen in Python after
+that check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from citybase.context.geo import GeoQuery, parse_geometry
+from citybase.context.models import CtxEntity, CtxEntityType, CtxGeo
+from citybase.context.query.qlang import Node
+from citybase.context.query.qsql import QCompiler
+from citybase.context.query.typeexpr import TypeAll, TypeAny, TypeExpr, TypeName
+from citybase.context.service.store import EntityStore, StoredEntity
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+
+@dataclass
+class EntityQuery:
+    """A query with every name already expanded to its IRI (``expand`` maps q names)."""
+
+    expand: Callable[[str], str]
+    ids: list[str] | None = None
+    id_pattern: str | None = None
+    types: TypeExpr | None = None
+    attrs: list[str] | None = None
+    q: Node | None = None
+    geo: GeoQuery | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    count: bool = False
+
+
+@dataclass
+class QueryResult:
+    entities: list[StoredEntity]
+    total: int | None
+
+
+def run_query(session: Session, query: EntityQuery) -> QueryResult:
+    dialect = session.get_bind().dialect.name
+    statement = select(CtxEntity.pk).where(*conditions(query, dialect))
+    if query.geo is not None:
+        pks, total = _geo_page(session, statement, query, dialect)
+    else:
+        pks, total = _page(session, statement, query)
+    return QueryResult(EntityStore(session).load_by_pk(pks), total)
+
+
+def count_only(session: Session, query: EntityQuery) -> int:
+    dialect = session.get_bind().dialect.name
+    statement = select(CtxEntity.pk).where(*conditions(query, dialect))
+    if query.geo is not None:
+        return len(_geo_matches(session, statement, query, dialect))
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+
+def conditions(query: EntityQuery, dialect: str) -> list[ColumnElement[bool]]:
+    """SQL conditions for everything but the exact geo check."""
+    result: list[ColumnElement[bool]] = []
+    if query.ids:
+        result.append(CtxEntity.entity_id.in_(query.ids))
+    if query.id_pattern:
+        result.append(_regex(CtxEntity.entity_id, query.id_pattern, dialect))
+    if query.types is not None:
+        result.append(_type_condition(query.types))
+    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand)
+    if query.attrs:
+        result.append(or_(*(compiler.json.exists([iri]) for iri in query.attrs)))
+    if query.q is not None:
+        result.append(compiler.compile(query.q))
+    if query.geo is not None:
+        result.append(_geo_prefilter(query.geo))
+    return result
+
+
+def _page(session: Session, statement: Select[Any], query: EntityQuery) -> tuple[list[int], int | None]:
+    total = None
+    if query.count:
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if query.limit == 0:
+        return [], total
+    paged = statement.order_by(CtxEntity.pk).offset(query.offset).limit(query.limit)
+    return list(session.scalars(paged)), total
+
+
+def _geo_page(session: Session, statement: Select[Any], query: EntityQuery, dialect: str) -> tuple[list[int], int | None]:
+    matches = _geo_matches(session, statement, query, dialect)
+    total = len(matches) if query.count else None
+    return matches[query.offset:query.offset + query.limit], total
+
+
+def _geo_matches(session: Session, statement: Select[Any], query: EntityQuery, dialect: str) -> list[int]:
+    geo = query.geo
+    assert geo is not None
+    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand)
+    geometry = compiler.json.extract_json([geo.geoproperty, 0, "value"])
+    rows = session.execute(
+        statement.with_only_columns(CtxEntity.pk, geometry).order_by(CtxEntity.pk)
+    )
+    matches = []
+    for pk, value in rows:
+        if value is None:
+            continue
+        shape = parse_geometry(value if isinstance(value, dict) else json.loads(value), "location")
+        if geo.matches(shape):
+            matches.append(pk)
+    return matches
+
+
+def _type_condition(expression: TypeExpr) -> ColumnElement[bool]:
+    if isinstance(expression, TypeName):
+        return CtxEntity.pk.in_(select(CtxEntityType.entity_pk).where(CtxEntityType.type_iri == expression.name))
+    if isinstance(expression, TypeAny):
+        if all(isinstance(item, TypeName) for item in expression.items):
+            names = [item.name for item in expression.items]  # type: ignore[union-attr]
+            subquery = select(CtxEntityType.entity_pk).where(CtxEntityType.type_iri.in_(names))
+            return CtxEntity.pk.in_(subquery)
+        return or_(*(_type_condition(item) for item in expression.items))
+    assert isinstance(expression, TypeAll)
+    return and_(*(_type_condition(item) for item in expression.items))
+
+
+def _geo_prefilter(geo: GeoQuery) -> ColumnElement[bool]:
+    box = geo.bbox_prefilter()
+    rows = select(CtxGeo.entity_pk).where(CtxGeo.attr_iri == geo.geoproperty)
+    if box is not None:
+        widest = select(func.coalesce(func.max(CtxGeo.width), 0.0)).where(
+            CtxGeo.attr_iri == geo.geoproperty
+        ).scalar_subquery()
+        rows = rows.where(
+            CtxGeo.min_x >= box.min_x - widest,
+            CtxGeo.min_x <= box.max_x,
+            CtxGeo.max_x >= box.min_x,
+            CtxGeo.min_y <= box.max_y,
+            CtxGeo.max_y >= box.min_y,
+        )
+    return CtxEntity.pk.in_(rows)
+
+
+def _regex(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:
+    if dialect == "sqlite":
+        return func.regexp(pattern, column) == 1
+    return column.op("~", is_comparison=True)(pattern)

@@ -1,0 +1,220 @@
+"""Bulk persistence of entities, their side tables and the temporal instance table.
+
+Every operation of the broker loads the entities it touches with one query,
+computes their new state in Python, and saves all of them with a few
+``executemany`` statements: one insert or update per table, never one round trip
+per entity. :meth:`EntityStore.save` is the only writer of the four tables:
+
+- it inserts new entities and updates changed ones in ``ctx_entities``;
+- it rewrites the ``ctx_entity_types`` rows of entities whose types changed and
+  the ``ctx_geo`` rows of entities whose GeoProperties changed;
+- it appends one ``ctx_attr_instances`` row for each attribute instance listed in
+  ``Change.written`` and one deletion row for each attribute in
+  ``Change.deleted`` (the temporal evolution; see :mod:`citybase.context.models`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from citybase.context.entity_expand import GEO_PROPERTY
+from citybase.context.geo import bounding_box, parse_geometry
+from citybase.context.models import CtxAttrInstance, CtxEntity, CtxEntityType, CtxGeo
+from citybase.context.times import format_datetime, parse_datetime
+
+_LOAD_CHUNK = 500
+
+
+@dataclass
+class StoredEntity:
+    """An entity as stored; ``pk`` is None until it is inserted."""
+
+    id: str
+    types: list[str]
+    attrs: dict[str, list[dict[str, Any]]]
+    created_at: dt.datetime
+    modified_at: dt.datetime
+    pk: int | None = None
+
+    def as_document(self) -> dict[str, Any]:
+        """Return the dict that :func:`compact_entity` renders, with system times formatted."""
+        return {
+            "id": self.id,
+            "types": self.types,
+            "attrs": self.attrs,
+            "createdAt": format_datetime(self.created_at),
+            "modifiedAt": format_datetime(self.modified_at),
+        }
+
+
+@dataclass
+class Change:
+    """What to save for one entity: which attribute instances to log as written or deleted."""
+
+    entity: StoredEntity
+    written: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    deleted: list[tuple[str, str | None]] = field(default_factory=list)
+    types_changed: bool = False
+    geo_changed: bool = False
+
+
+class EntityStore:
+    """Load and save entities through one SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self, entity_ids: Iterable[str]) -> dict[str, StoredEntity]:
+        ids = list(dict.fromkeys(entity_ids))
+        found: dict[str, StoredEntity] = {}
+        for start in range(0, len(ids), _LOAD_CHUNK):
+            chunk = ids[start:start + _LOAD_CHUNK]
+            rows = self.session.execute(select(CtxEntity).where(CtxEntity.entity_id.in_(chunk))).scalars()
+            for row in rows:
+                found[row.entity_id] = _from_row(row)
+        return found
+
+    def load_by_pk(self, pks: list[int]) -> list[StoredEntity]:
+        """Return the entities with these primary keys, in the order of ``pks``."""
+        by_pk: dict[int, StoredEntity] = {}
+        for start in range(0, len(pks), _LOAD_CHUNK):
+            chunk = pks[start:start + _LOAD_CHUNK]
+            for row in self.session.execute(select(CtxEntity).where(CtxEntity.pk.in_(chunk))).scalars():
+                by_pk[row.pk] = _from_row(row)
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+    def exists(self, entity_id: str) -> bool:
+        return self.session.scalar(select(CtxEntity.pk).where(CtxEntity.entity_id == entity_id)) is not None
+
+    def save(self, changes: list[Change], now: dt.datetime) -> None:
+        new = [c for c in changes if c.entity.pk is None]
+        old = [c for c in changes if c.entity.pk is not None]
+        self._insert_entities(new)
+        self._update_entities(old)
+        self._write_types(new + [c for c in old if c.types_changed])
+        self._write_geo(new + [c for c in old if c.geo_changed])
+        self._write_instances(changes, now)
+        self.session.expire_all()
+
+    def delete(self, entities: list[StoredEntity]) -> None:
+        pks = [entity.pk for entity in entities if entity.pk is not None]
+        if not pks:
+            return
+        # Side tables are removed explicitly: SQLite enforces ON DELETE CASCADE only
+        # with foreign keys on, and the explicit statements keep both databases alike.
+        for table in (CtxAttrInstance, CtxGeo, CtxEntityType):
+            self.session.execute(delete(table).where(table.entity_pk.in_(pks)))
+        self.session.execute(delete(CtxEntity).where(CtxEntity.pk.in_(pks)))
+
+    # ---- writers -------------------------------------------------------------------------
+
+    def _insert_entities(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        rows = [
+            {
+                "entity_id": c.entity.id,
+                "types": c.entity.types,
+                "attrs": c.entity.attrs,
+                "created_at": c.entity.created_at,
+                "modified_at": c.entity.modified_at,
+            }
+            for c in changes
+        ]
+        statement = insert(CtxEntity).returning(CtxEntity.pk, sort_by_parameter_order=True)
+        pks = self.session.execute(statement, rows).scalars().all()
+        for change, pk in zip(changes, pks, strict=True):
+            change.entity.pk = pk
+
+    def _update_entities(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        table = CtxEntity.__table__
+        rows = [
+            {"b_pk": c.entity.pk, "types": c.entity.types, "attrs": c.entity.attrs,
+             "modified_at": c.entity.modified_at}
+            for c in changes
+        ]
+        statement = update(table).where(table.c.pk == bindparam("b_pk")).values(
+            types=bindparam("types"), attrs=bindparam("attrs"), modified_at=bindparam("modified_at")
+        )
+        self.session.connection().execute(statement, rows)
+
+    def _write_types(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        pks = [c.entity.pk for c in changes]
+        self.session.execute(delete(CtxEntityType).where(CtxEntityType.entity_pk.in_(pks)))
+        rows = [{"entity_pk": c.entity.pk, "type_iri": iri} for c in changes for iri in c.entity.types]
+        if rows:
+            self.session.execute(insert(CtxEntityType), rows)
+
+    def _write_geo(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        pks = [c.entity.pk for c in changes if c.entity.pk is not None]
+        self.session.execute(delete(CtxGeo).where(CtxGeo.entity_pk.in_(pks)))
+        rows = [row for c in changes for row in _geo_rows(c.entity)]
+        if rows:
+            self.session.execute(insert(CtxGeo), rows)
+
+    def _write_instances(self, changes: list[Change], now: dt.datetime) -> None:
+        rows: list[dict[str, Any]] = []
+        for change in changes:
+            pk = change.entity.pk
+            for attr_iri, instance in change.written:
+                rows.append(_instance_row(pk, attr_iri, instance, now))
+            for attr_iri, dataset_id in change.deleted:
+                rows.append({
+                    "entity_pk": pk, "attr_iri": attr_iri, "dataset_id": dataset_id,
+                    "instance_id": _instance_id(), "observed_at": None, "modified_at": now,
+                    "deleted": True, "value_number": None, "instance": None,
+                })
+        if rows:
+            self.session.execute(insert(CtxAttrInstance), rows)
+
+
+def _from_row(row: CtxEntity) -> StoredEntity:
+    return StoredEntity(row.entity_id, list(row.types), dict(row.attrs), row.created_at, row.modified_at, row.pk)
+
+
+def _geo_rows(entity: StoredEntity) -> list[dict[str, Any]]:
+    rows = []
+    for attr_iri, instances in entity.attrs.items():
+        instance = instances[0]
+        if instance.get("type") != GEO_PROPERTY:
+            continue
+        box = bounding_box(parse_geometry(instance["value"], attr_iri))
+        rows.append({
+            "entity_pk": entity.pk, "attr_iri": attr_iri, "min_x": box.min_x, "min_y": box.min_y,
+            "max_x": box.max_x, "max_y": box.max_y, "width": box.max_x - box.min_x,
+        })
+    return rows
+
+
+def _instance_row(pk: int | None, attr_iri: str, instance: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    observed = instance.get("observedAt")
+    value = instance.get("value")
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return {
+        "entity_pk": pk,
+        "attr_iri": attr_iri,
+        "dataset_id": instance.get("datasetId"),
+        "instance_id": _instance_id(),
+        "observed_at": parse_datetime(observed, "observedAt") if observed else None,
+        "modified_at": now,
+        "deleted": False,
+        "value_number": number,
+        "instance": instance,
+    }
+
+
+def _instance_id() -> str:
+    return f"urn:ngsi-ld:attribute:instance:{uuid.uuid4()}"
