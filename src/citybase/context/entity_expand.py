@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citybase.context.errors import BadRequestData
-from citybase.context.geo import GEOMETRY_TYPES, parse_geometry
+from citybase.context.geo import GEOMETRY_TYPES, check_geometry
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.times import parse_datetime
@@ -192,7 +192,7 @@ def _copy_main_member(result: dict[str, Any], name: str, instance: dict[str, Any
         raise BadRequestData(_("{kind} {name!r} has no 'value'."), kind=kind, name=name)
     value = instance["value"]
     if kind == GEO_PROPERTY:
-        parse_geometry(value, f"Value of GeoProperty {name!r}")
+        check_geometry(value, f"Value of GeoProperty {name!r}")
     result["value"] = value
 
 

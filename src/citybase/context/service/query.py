@@ -27,6 +27,8 @@ from citybase.context.service.store import EntityStore, StoredEntity
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
+# Candidates per statement: below SQLite's default limit of 32,766 bound parameters.
+_GEO_CHUNK = 5000
 
 
 @dataclass
@@ -53,72 +55,100 @@ class QueryResult:
 
 def run_query(session: Session, query: EntityQuery) -> QueryResult:
     dialect = session.get_bind().dialect.name
-    statement = select(CtxEntity.pk).where(*conditions(query, dialect))
     if query.geo is not None:
-        pks, total = _geo_page(session, statement, query, dialect)
+        pks, total = _geo_page(session, query, dialect)
     else:
-        pks, total = _page(session, statement, query)
+        pks, total = _page(session, query, dialect)
     return QueryResult(EntityStore(session).load_by_pk(pks), total)
 
 
 def count_only(session: Session, query: EntityQuery) -> int:
     dialect = session.get_bind().dialect.name
-    statement = select(CtxEntity.pk).where(*conditions(query, dialect))
     if query.geo is not None:
-        return len(_geo_matches(session, statement, query, dialect))
+        return len(_geo_matches(session, query, dialect))
+    statement = _base_statement(query, dialect)
     return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
-def conditions(query: EntityQuery, dialect: str) -> list[ColumnElement[bool]]:
-    """SQL conditions for everything but the exact geo check."""
+def _base_statement(query: EntityQuery, dialect: str) -> Select[Any]:
+    """``SELECT pk`` with every SQL condition, driven by the type index when there is one type.
+
+    With a single type the statement starts from ``ctx_entity_types``, whose primary
+    key (type, entity) yields that type's entities already in order, so a page stops
+    after ``limit`` matches instead of sorting the whole type.
+    """
+    if isinstance(query.types, TypeName):
+        statement = (
+            select(CtxEntity.pk)
+            .select_from(CtxEntityType)
+            .join(CtxEntity, CtxEntity.pk == CtxEntityType.entity_pk)
+            .where(CtxEntityType.type_iri == query.types.name)
+        )
+        return statement.where(*conditions(query, dialect, with_types=False))
+    return select(CtxEntity.pk).where(*conditions(query, dialect))
+
+
+def _order_column(query: EntityQuery) -> Any:
+    return CtxEntityType.entity_pk if isinstance(query.types, TypeName) else CtxEntity.pk
+
+
+def conditions(query: EntityQuery, dialect: str, with_types: bool = True) -> list[ColumnElement[bool]]:
+    """SQL conditions for everything but the geo-query."""
     result: list[ColumnElement[bool]] = []
     if query.ids:
         result.append(CtxEntity.entity_id.in_(query.ids))
     if query.id_pattern:
         result.append(_regex(CtxEntity.entity_id, query.id_pattern, dialect))
-    if query.types is not None:
+    if query.types is not None and with_types:
         result.append(_type_condition(query.types))
     compiler = QCompiler(dialect, CtxEntity.attrs, query.expand)
     if query.attrs:
         result.append(or_(*(compiler.json.exists([iri]) for iri in query.attrs)))
     if query.q is not None:
         result.append(compiler.compile(query.q))
-    if query.geo is not None:
-        result.append(_geo_prefilter(query.geo))
     return result
 
 
-def _page(session: Session, statement: Select[Any], query: EntityQuery) -> tuple[list[int], int | None]:
+def _page(session: Session, query: EntityQuery, dialect: str) -> tuple[list[int], int | None]:
+    statement = _base_statement(query, dialect)
     total = None
     if query.count:
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     if query.limit == 0:
         return [], total
-    paged = statement.order_by(CtxEntity.pk).offset(query.offset).limit(query.limit)
+    paged = statement.order_by(_order_column(query)).offset(query.offset).limit(query.limit)
     return list(session.scalars(paged)), total
 
 
-def _geo_page(session: Session, statement: Select[Any], query: EntityQuery, dialect: str) -> tuple[list[int], int | None]:
-    matches = _geo_matches(session, statement, query, dialect)
+def _geo_page(session: Session, query: EntityQuery, dialect: str) -> tuple[list[int], int | None]:
+    matches = _geo_matches(session, query, dialect)
     total = len(matches) if query.count else None
     return matches[query.offset:query.offset + query.limit], total
 
 
-def _geo_matches(session: Session, statement: Select[Any], query: EntityQuery, dialect: str) -> list[int]:
+def _geo_matches(session: Session, query: EntityQuery, dialect: str) -> list[int]:
+    """Primary keys, in order, of the entities the geo-query and all other filters select.
+
+    The bounding-box prefilter runs first on ``ctx_geo`` alone; the remaining
+    filters and the exact shapely test then only see its candidates.
+    """
     geo = query.geo
     assert geo is not None
+    candidates = list(session.scalars(_geo_prefilter(geo)))
     compiler = QCompiler(dialect, CtxEntity.attrs, query.expand)
     geometry = compiler.json.extract_json([geo.geoproperty, 0, "value"])
-    rows = session.execute(
-        statement.with_only_columns(CtxEntity.pk, geometry).order_by(CtxEntity.pk)
-    )
-    matches = []
-    for pk, value in rows:
-        if value is None:
-            continue
-        shape = parse_geometry(value if isinstance(value, dict) else json.loads(value), "location")
-        if geo.matches(shape):
-            matches.append(pk)
+    matches: list[int] = []
+    for start in range(0, len(candidates), _GEO_CHUNK):
+        chunk = candidates[start:start + _GEO_CHUNK]
+        statement = _base_statement(query, dialect).where(CtxEntity.pk.in_(chunk))
+        rows = session.execute(statement.with_only_columns(CtxEntity.pk, geometry))
+        for pk, value in rows:
+            if value is None:
+                continue
+            shape = parse_geometry(value if isinstance(value, dict) else json.loads(value), "location")
+            if geo.matches(shape):
+                matches.append(pk)
+    matches.sort()
     return matches
 
 
@@ -135,7 +165,7 @@ def _type_condition(expression: TypeExpr) -> ColumnElement[bool]:
     return and_(*(_type_condition(item) for item in expression.items))
 
 
-def _geo_prefilter(geo: GeoQuery) -> ColumnElement[bool]:
+def _geo_prefilter(geo: GeoQuery) -> Select[Any]:
     box = geo.bbox_prefilter()
     rows = select(CtxGeo.entity_pk).where(CtxGeo.attr_iri == geo.geoproperty)
     if box is not None:
@@ -149,7 +179,7 @@ def _geo_prefilter(geo: GeoQuery) -> ColumnElement[bool]:
             CtxGeo.min_y <= box.max_y,
             CtxGeo.max_y >= box.min_y,
         )
-    return CtxEntity.pk.in_(rows)
+    return rows
 
 
 def _regex(column: Any, pattern: str, dialect: str) -> ColumnElement[bool]:

@@ -16,16 +16,18 @@ per entity. :meth:`EntityStore.save` is the only writer of the four tables:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from citybase.context.entity_expand import GEO_PROPERTY
-from citybase.context.geo import bounding_box, parse_geometry
+from citybase.context.geo import geometry_bounds
+from citybase.context.service.bulk import insert_rows
 from citybase.context.models import CtxAttrInstance, CtxEntity, CtxEntityType, CtxGeo
 from citybase.context.times import format_datetime, parse_datetime
 
@@ -128,8 +130,9 @@ class EntityStore:
             }
             for c in changes
         ]
-        statement = insert(CtxEntity).returning(CtxEntity.pk, sort_by_parameter_order=True)
-        pks = self.session.execute(statement, rows).scalars().all()
+        table = CtxEntity.__table__
+        statement = table.insert().returning(table.c.pk, sort_by_parameter_order=True)
+        pks = self.session.connection().execute(statement, rows).scalars().all()
         for change, pk in zip(changes, pks, strict=True):
             change.entity.pk = pk
 
@@ -153,8 +156,7 @@ class EntityStore:
         pks = [c.entity.pk for c in changes]
         self.session.execute(delete(CtxEntityType).where(CtxEntityType.entity_pk.in_(pks)))
         rows = [{"entity_pk": c.entity.pk, "type_iri": iri} for c in changes for iri in c.entity.types]
-        if rows:
-            self.session.execute(insert(CtxEntityType), rows)
+        self._insert_rows(CtxEntityType.__table__, rows)
 
     def _write_geo(self, changes: list[Change]) -> None:
         if not changes:
@@ -162,8 +164,7 @@ class EntityStore:
         pks = [c.entity.pk for c in changes if c.entity.pk is not None]
         self.session.execute(delete(CtxGeo).where(CtxGeo.entity_pk.in_(pks)))
         rows = [row for c in changes for row in _geo_rows(c.entity)]
-        if rows:
-            self.session.execute(insert(CtxGeo), rows)
+        self._insert_rows(CtxGeo.__table__, rows)
 
     def _write_instances(self, changes: list[Change], now: dt.datetime) -> None:
         rows: list[dict[str, Any]] = []
@@ -177,8 +178,10 @@ class EntityStore:
                     "instance_id": _instance_id(), "observed_at": None, "modified_at": now,
                     "deleted": True, "value_number": None, "instance": None,
                 })
-        if rows:
-            self.session.execute(insert(CtxAttrInstance), rows)
+        self._insert_rows(CtxAttrInstance.__table__, rows)
+
+    def _insert_rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        insert_rows(self.session.connection(), table, rows)
 
 
 def _from_row(row: CtxEntity) -> StoredEntity:
@@ -191,7 +194,7 @@ def _geo_rows(entity: StoredEntity) -> list[dict[str, Any]]:
         instance = instances[0]
         if instance.get("type") != GEO_PROPERTY:
             continue
-        box = bounding_box(parse_geometry(instance["value"], attr_iri))
+        box = geometry_bounds(instance["value"])
         rows.append({
             "entity_pk": entity.pk, "attr_iri": attr_iri, "min_x": box.min_x, "min_y": box.min_y,
             "max_x": box.max_x, "max_y": box.max_y, "width": box.max_x - box.min_x,
@@ -216,5 +219,11 @@ def _instance_row(pk: int | None, attr_iri: str, instance: dict[str, Any], now: 
     }
 
 
+# Instance ids are a random per-process prefix and a counter: unique across
+# processes without the cost of one uuid4 per attribute write.
+_INSTANCE_PREFIX = f"urn:ngsi-ld:attribute:instance:{uuid.uuid4().hex[:16]}-"
+_instance_counter = itertools.count(1)
+
+
 def _instance_id() -> str:
-    return f"urn:ngsi-ld:attribute:instance:{uuid.uuid4()}"
+    return f"{_INSTANCE_PREFIX}{next(_instance_counter)}"
