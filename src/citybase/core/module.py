@@ -1,7 +1,7 @@
 """The core module's own registration, made through the same registry as any module."""
 
 from citybase.core.auth.roles import CORE_PERMISSIONS
-from citybase.core.registry import Module
+from citybase.core.registry import Module, NavEntry
 from citybase.core.units import seed_units
 
 module = Module(
@@ -14,6 +14,12 @@ module = Module(
         "citybase.core.audit",
         "citybase.core.notifications",
         "citybase.core.worker",
+    ),
+    nav=(
+        NavEntry("Units", "/units", "units.read", order=900),
+        NavEntry("API tokens", "/account/tokens", "tokens.manage_own", order=910),
+        NavEntry("Users", "/admin/users", "users.manage", order=920),
+        NavEntry("Audit log", "/admin/audit", "audit.read", order=930),
     ),
     permissions=dict(CORE_PERMISSIONS),
     on_upgrade=(seed_units,),
