@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Boolean, Connection, DateTime, Table
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -23,16 +26,16 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     if not rows:
         return
     columns = list(rows[0])
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
-        placeholders = ", ".join("?" for _ in columns)
-        convert: Callable[[Any], Any] = _sqlite_value
-    else:
-        placeholders = ", ".join("%s" for _ in columns)
-        convert = _postgres_value
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    converters = [_converter(table.c[name].type, sqlite) for name in columns]
     quoted = ", ".join(f'"{name}"' for name in columns)
-    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})'
-    values = [tuple(convert(row[name]) for name in columns) for row in rows]
+    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(mark for _ in columns)})'
+    pairs = list(zip(columns, converters, strict=True))
+    values = [
+        tuple(row[name] if convert is None or row[name] is None else convert(row[name]) for name, convert in pairs)
+        for row in rows
+    ]
     cursor = connection.connection.cursor()
     try:
         cursor.executemany(statement, values)
@@ -40,20 +43,27 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
         cursor.close()
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def _converter(column_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
+    """The conversion a column's values need, or None when the driver takes them as they are."""
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl
+    if isinstance(column_type, JSON) or isinstance(getattr(column_type, "_variant_mapping", {}).get("postgresql"), JSONB):
+        return json.dumps if sqlite else _jsonb
+    if isinstance(column_type, DateTime):
+        return _sqlite_datetime if sqlite else None
+    if isinstance(column_type, Boolean) and sqlite:
+        return int
+    return None
 
 
-def _postgres_value(value: Any) -> Any:
-    if isinstance(value, (dict, list)):
-        from psycopg.types.json import Jsonb
+@lru_cache(maxsize=64)
+def _sqlite_datetime(value: dt.datetime) -> str:
+    # Writes of one request share one timestamp, so the cache saves most strftime calls.
+    naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f")
 
-        return Jsonb(value)
-    return value
+
+def _jsonb(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value)

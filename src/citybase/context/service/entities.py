@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from citybase.context.entity_expand import GEO_PROPERTY, ExpandedEntity
 from citybase.context.errors import AlreadyExists, BadRequestData, ResourceNotFound
 from citybase.context.i18n import _
+from citybase.context.service.events import CREATED, DELETED, UPDATED, EntityChange, publish
 from citybase.context.service.store import Change, EntityStore, StoredEntity
 from citybase.context.times import format_datetime
 
@@ -68,10 +69,21 @@ class Workspace:
         return entity
 
     def commit(self) -> None:
-        """Write every pending change; the caller commits the session."""
+        """Write every pending change and publish the change events; the caller commits."""
+        created = {entity_id for entity_id, c in self.changes.items() if c.entity.pk is None}
         if self.removed:
             self.store.delete(list(self.removed.values()))
         self.store.save(list(self.changes.values()), self.now)
+        events = [
+            EntityChange(
+                CREATED if entity_id in created else UPDATED, change.entity,
+                frozenset(iri for iri, _instance in change.written) | frozenset(iri for iri, _d in change.deleted),
+                frozenset(iri for iri, _d in change.deleted),
+            )
+            for entity_id, change in self.changes.items()
+        ]
+        events += [EntityChange(DELETED, entity, frozenset(entity.attrs)) for entity in self.removed.values()]
+        publish(self.store.session, events)
 
     def _change(self, entity: StoredEntity) -> Change:
         change = self.changes.get(entity.id)

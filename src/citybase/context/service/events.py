@@ -1,0 +1,58 @@
+"""Entity change events, delivered inside the writing transaction.
+
+Every write of the broker ends in :meth:`Workspace.commit`, which calls each
+registered listener with the list of changes after the rows are written and
+before the caller commits. A listener that needs durability (for example
+subscriptions queueing notifications for the worker) writes its own rows in the
+same session, so they commit or roll back together with the entities.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from citybase.context.service.store import StoredEntity
+
+logger = logging.getLogger(__name__)
+
+CREATED = "created"
+UPDATED = "updated"
+DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class EntityChange:
+    """One entity's change: ``attributes`` holds the IRIs written or deleted."""
+
+    kind: str
+    entity: StoredEntity
+    attributes: frozenset[str]
+    deleted_attributes: frozenset[str] = frozenset()
+
+
+ChangeListener = Callable[[Session, list[EntityChange]], None]
+_listeners: list[ChangeListener] = []
+
+
+def add_listener(listener: ChangeListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def remove_listener(listener: ChangeListener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def publish(session: Session, changes: list[EntityChange]) -> None:
+    """Call every listener; an exception propagates so the whole write rolls back."""
+    if not changes:
+        return
+    for listener in list(_listeners):
+        listener(session, changes)
