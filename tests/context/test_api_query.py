@@ -145,3 +145,14 @@ def test_key_values_query(seeded: Ngsi) -> None:
     body = seeded.get("/entities", params={"type": "Device", "options": "keyValues", "limit": "1"}).json()
     assert body[0]["temperature"] == 21.5
     assert body[0]["refGateway"] == "urn:ngsi-ld:Gateway:310114-1"
+
+
+def test_impossible_date_is_no_match_or_bad_request(ngsi: Ngsi, db) -> None:
+    ngsi.post("/entities", {"id": "urn:ngsi-ld:Device:310114-odd", "type": "Device", "day": "2024-13-45"})
+    response = ngsi.get("/entities", params={"type": "Device", "q": "day>2024-01-01"})
+    if db.dialect == "sqlite":
+        assert response.status_code == 200
+        assert response.json() == []
+    else:
+        assert response.status_code == 400
+        assert response.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"

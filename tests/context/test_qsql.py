@@ -124,3 +124,9 @@ def test_json_values_round_trip(json_connection: Connection, table: Table) -> No
     row = json_connection.execute(select(table.c.data).where(table.c.pk == 1)).one()
     data = row.data if isinstance(row.data, dict) else json.loads(row.data)
     assert data[V + "name"][0]["value"] == "南翔镇泵站"
+
+
+def test_impossible_date_value_is_not_a_match_or_error(json_connection: Connection, table: Table) -> None:
+    json_connection.execute(table.insert(), [{"pk": 9, "data": {V + "day": prop("2024-13-45")}}])
+    if json_connection.dialect.name == "sqlite":
+        assert run(json_connection, table, "day>2024-01-01") == []

@@ -8,7 +8,7 @@ datasetId) first. An instance keeps the core members under their short names
 as one instance object. Values stay as the client sent them: keys inside a
 compound value are not expanded, so they read back unchanged.
 
-Input may be normalized or concise (ETSI GS CIM 009 V1.6.1, clause 4.5): an
+Input may be normalized or concise (ETSI GS CIM 009 V1.6.1). An
 attribute without ``type`` is a Relationship when it has ``object``, a
 LanguageProperty when it has ``languageMap``, a GeoProperty when its value is a
 GeoJSON geometry, and a Property otherwise.

@@ -1,4 +1,4 @@
-"""NGSI-LD errors (ETSI GS CIM 009 V1.6.1, clause 5.5.2), rendered as RFC 7807 problem details.
+"""NGSI-LD errors (ETSI GS CIM 009 V1.6.1), rendered as RFC 7807 problem details.
 
     NgsiLdError                      any error the broker reports to a client
     ├── InvalidRequest               400: unknown parameter, malformed JSON, bad header

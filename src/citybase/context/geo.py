@@ -1,4 +1,4 @@
-"""GeoJSON geometries and NGSI-LD geo-queries (ETSI GS CIM 009 V1.6.1, clause 4.10).
+"""GeoJSON geometries and NGSI-LD geo-queries (ETSI GS CIM 009 V1.6.1).
 
 Coordinates are WGS84 longitude/latitude in degrees. A geo-query names a
 relationship (``georel``), a reference geometry (``geometry`` and
@@ -58,11 +58,11 @@ def parse_geometry(value: Any, field: str) -> BaseGeometry:
         shape = shapely_geometry.shape(value)
     except (GEOSException, ValueError, TypeError, IndexError, AttributeError) as exc:
         raise BadRequestData(
-            _("{field} holds invalid {kind} coordinates {value!r}: {reason}."),
+            _("{field} has invalid {kind} coordinates {value!r}: {reason}."),
             field=field, kind=value["type"], value=coordinates, reason=str(exc),
         ) from None
     if shape.is_empty:
-        raise BadRequestData(_("{field} holds an empty {kind}."), field=field, kind=value["type"])
+        raise BadRequestData(_("{field} is an empty {kind}."), field=field, kind=value["type"])
     _check_ranges(shape, field)
     return shape
 
@@ -114,7 +114,7 @@ def _check_positions(coordinates: Any, field: str) -> None:
         return
     if not isinstance(coordinates, list) or not coordinates:
         raise BadRequestData(
-            _("{field} must hold a non-empty 'coordinates' array, not {value!r}."),
+            _("{field} must have a non-empty 'coordinates' array, not {value!r}."),
             field=field, value=coordinates,
         )
     for item in coordinates:

@@ -51,7 +51,7 @@ def require_object(body: Any, what: str) -> dict[str, Any]:
 
 
 def fragment_of(body: dict[str, Any]) -> dict[str, Any]:
-    """The attribute members of an entity fragment (id, type and @context removed)."""
+    """Return the attribute members of an entity fragment (without id, type and @context)."""
     return {k: v for k, v in body.items() if k not in ENTITY_MEMBERS}
 
 

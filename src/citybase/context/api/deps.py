@@ -1,6 +1,6 @@
 """Shared pieces of the NGSI-LD routes: the context processor, access checks and auditing.
 
-Access: every call needs a bearer token (or a login session) whose user holds
+Access: every call needs a bearer token (or a login session) whose user has
 ``context.read`` for reads and ``context.write`` for writes; a write also needs a
 token with write access. With ``CITYBASE_CONTEXT_AUTH=off`` every call is
 allowed and audited as anonymous, for local conformance runs only.
@@ -9,9 +9,7 @@ allowed and audited as anonymous, for local conformance runs only.
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session
 from citybase.context.jsonld.context import ActiveContext, ContextProcessor
 from citybase.context.jsonld.store import ContextStore
 from citybase.context.permissions import READ, WRITE
+from citybase.context.settings import get_context_settings
 from citybase.context.sqlite_functions import install_for_all_engines
 from citybase.core.audit import Actor, AuditEntry
 from citybase.core.auth.deps import Principal, client_ip, get_session, optional_principal, require_permission
@@ -28,18 +27,13 @@ from citybase.core.db import utcnow
 
 logger = logging.getLogger(__name__)
 
-# Directories of extra JSON-LD contexts (each with an index.json mapping URL to file),
-# separated by the platform's path separator.
-CONTEXT_DIRS_ENV = "CITYBASE_CONTEXT_JSONLD_DIRS"
 _AUDIT_IDS = 100
 
 
 @lru_cache(maxsize=1)
 def processor() -> ContextProcessor:
-    """The process-wide context processor; its cache of active contexts is shared."""
-    raw = os.environ.get(CONTEXT_DIRS_ENV, "")
-    directories = [Path(part) for part in raw.split(os.pathsep) if part]
-    return ContextProcessor(ContextStore(directories))
+    """Return the process-wide context processor, whose cache of active contexts all requests share."""
+    return ContextProcessor(ContextStore(get_context_settings().jsonld_directories()))
 
 
 def active_context(value: Any) -> ActiveContext:

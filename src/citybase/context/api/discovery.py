@@ -1,4 +1,4 @@
-"""``/types`` and ``/attributes`` (ETSI GS CIM 009 V1.6.1, clauses 5.7.5 to 5.7.10)."""
+"""``/types`` and ``/attributes`` (ETSI GS CIM 009 V1.6.1)."""
 
 from __future__ import annotations
 

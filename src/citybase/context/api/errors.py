@@ -17,9 +17,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from citybase.context.errors import InternalError, InvalidRequest, NgsiLdError, OperationNotSupported, ResourceNotFound
+from citybase.context.errors import BadRequestData, InternalError, InvalidRequest, NgsiLdError, OperationNotSupported, ResourceNotFound
 from citybase.context.i18n import _
 from citybase.core.errors import CitybaseError
 from citybase.core.i18n import gettext_
@@ -50,6 +51,12 @@ class NgsiLdRoute(APIRoute):
                 return problem_response(request, error)
             except (CitybaseError, StarletteHTTPException, RequestValidationError):
                 raise
+            except DataError as error:
+                logger.info("database rejected a value on %s %s: %s", request.method, request.url.path, error.orig)
+                return problem_response(request, BadRequestData(
+                    _("The database could not convert a value of the request: {reason}."),
+                    reason=str(error.orig).splitlines()[0],
+                ))
             except Exception:
                 logger.exception("unexpected error on %s %s", request.method, request.url.path)
                 return problem_response(request, InternalError(_("The broker failed to process the request.")))

@@ -1,8 +1,8 @@
-"""Content negotiation of the NGSI-LD API (ETSI GS CIM 009 V1.6.1, clause 6.3).
+"""Content negotiation of the NGSI-LD API (ETSI GS CIM 009 V1.6.1).
 
 Requests with a body must be ``application/json`` (the @context then comes from a
-``Link`` header, default the core context, and the body must not hold one) or
-``application/ld+json`` (the body holds the @context); anything else is 415.
+``Link`` header, default the core context, and the body must not contain one) or
+``application/ld+json`` (the body contains the @context); anything else is 415.
 ``application/merge-patch+json`` is read as ``application/json``.
 Responses are ``application/json`` with the @context in a ``Link`` header, or
 ``application/ld+json`` with ``@context`` in the body, or, where a route allows
@@ -50,7 +50,7 @@ class RequestContext:
 
 
 def link_context(request: Request) -> RequestContext:
-    """The @context of a ``Link`` header, or the core context when there is none."""
+    """Read the @context of the ``Link`` header; none means the core context."""
     urls = []
     for header in request.headers.getlist("link"):
         for match in _LINK_RE.finditer(header):

@@ -14,9 +14,9 @@ from citybase.context.service.query import DEFAULT_LIMIT, MAX_LIMIT
 ENTITY_QUERY = frozenset({
     "id", "type", "idPattern", "attrs", "q", "georel", "geometry", "coordinates", "geoproperty",
     "geometryProperty", "csf", "limit", "offset", "count", "options", "format", "lang", "local",
-    "scopeQ", "pick", "omit",
+    "scopeQ",
 })
-ENTITY_RETRIEVE = frozenset({"attrs", "type", "options", "format", "geometryProperty", "lang", "local", "pick", "omit"})
+ENTITY_RETRIEVE = frozenset({"attrs", "type", "options", "format", "geometryProperty", "lang", "local"})
 WRITE_OPTIONS = frozenset({"options"})
 DELETE_ATTR = frozenset({"datasetId", "deleteAll", "lang"})
 DISCOVERY = frozenset({"details", "lang", "local"})
@@ -62,7 +62,7 @@ class Representation:
 
 
 def representation(request: Request) -> Representation:
-    """The output format from ``format`` and ``options`` (keyValues, concise, sysAttrs)."""
+    """Read the output format from ``format`` and ``options`` (keyValues, concise, sysAttrs)."""
     chosen = options(request)
     requested = request.query_params.get("format")
     if requested is not None and requested not in ("normalized", "concise", "keyValues", "simplified"):

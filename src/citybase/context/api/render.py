@@ -41,7 +41,7 @@ def no_content(headers: dict[str, str] | None = None) -> Response:
 
 
 def geo_feature(entity: dict[str, Any], geometry_property: str) -> dict[str, Any]:
-    """One entity as a GeoJSON Feature (ETSI GS CIM 009 V1.6.1, clause 4.5.16)."""
+    """Render one entity as a GeoJSON Feature with its GeoProperty as the geometry."""
     properties = {k: v for k, v in entity.items() if k != "id"}
     geometry = entity.get(geometry_property)
     if isinstance(geometry, dict) and geometry.get("type") == "GeoProperty":

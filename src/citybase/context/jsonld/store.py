@@ -12,8 +12,7 @@ server. Contexts come from three places, in this order:
    v1.8 and v1.9, and the Smart Data Models domains the district uses.
 
 A URL found in none of them raises LdContextNotAvailable (HTTP 503), as
-ETSI GS CIM 009 V1.6.1 clause 5.5.7 prescribes for a context that cannot be
-retrieved.
+ETSI GS CIM 009 V1.6.1 prescribes for a context that cannot be retrieved.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ sub-attribute under its IRI.
 The same tree compiles for SQLite (``json_extract``/``json_type`` and a
 ``regexp`` function registered on each connection) and PostgreSQL (``jsonb``
 operators). Type tests guard every ordering comparison, so ``temperature>20``
-never matches a string value and never raises a cast error.
+does not match a string value, and on PostgreSQL only strings shaped like ISO 8601
+dates are cast to timestamps.
 
 Comparison semantics (clause 4.9): ``==`` on an array value matches when the
 array contains the operand; a range ``a..b`` includes both ends; a list matches
@@ -242,6 +243,8 @@ class _PostgresJson:
         if value.kind in _TEMPORAL_KINDS:
             text = func.coalesce(self._text(path + ["@value"]), text)
             guarded = text.op("~", is_comparison=True)(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
+            # A string of date shape with an impossible date (month 13) still fails the
+            # cast; the API reports that database error as BadRequestData.
             stamp = cast(text, DateTime(timezone=True))
             bound = cast(literal(str(value.value)), DateTime(timezone=True))
             return case((guarded, stamp.op(sql_operator, is_comparison=True)(bound)), else_=false())

@@ -1,4 +1,4 @@
-"""Entity type selection (ETSI GS CIM 009 V1.6.1, clause 4.17).
+"""Entity type selection (ETSI GS CIM 009 V1.6.1).
 
 ``type=Building`` selects one type; ``,`` and ``|`` mean OR, ``;`` means AND
 (an entity with several types that has both), and parentheses group:

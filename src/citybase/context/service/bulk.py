@@ -44,7 +44,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 
 def _converter(column_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
-    """The conversion a column's values need, or None when the driver takes them as they are."""
+    """Return the conversion a column's values need, or None when the driver takes them as they are."""
     if isinstance(column_type, TypeDecorator):
         column_type = column_type.impl
     if isinstance(column_type, JSON) or isinstance(getattr(column_type, "_variant_mapping", {}).get("postgresql"), JSONB):

@@ -1,4 +1,4 @@
-"""Type and attribute discovery (``/types``, ``/attributes``; ETSI GS CIM 009 V1.6.1, 5.7.5-5.7.10).
+"""Type and attribute discovery (``/types``, ``/attributes``; ETSI GS CIM 009 V1.6.1).
 
 The summary is computed in the database from the stored attribute documents
 (``json_each`` on SQLite, ``jsonb_each`` on PostgreSQL).

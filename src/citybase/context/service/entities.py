@@ -1,4 +1,4 @@
-"""Entity and attribute operations of NGSI-LD (ETSI GS CIM 009 V1.6.1, clause 5.6).
+"""Entity and attribute operations of NGSI-LD (ETSI GS CIM 009 V1.6.1).
 
 A :class:`Workspace` loads the entities one request touches, applies the
 operations in order (so a batch that names an entity twice behaves as two

@@ -28,7 +28,7 @@ DELETED = "deleted"
 
 @dataclass(frozen=True)
 class EntityChange:
-    """One entity's change: ``attributes`` holds the IRIs written or deleted."""
+    """One entity's change; ``attributes`` contains the IRIs written or deleted."""
 
     kind: str
     entity: StoredEntity

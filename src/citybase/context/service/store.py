@@ -58,7 +58,7 @@ class StoredEntity:
 
 @dataclass
 class Change:
-    """What to save for one entity: which attribute instances to log as written or deleted."""
+    """Pending save of one entity, with the attribute instances to log as written or deleted."""
 
     entity: StoredEntity
     written: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
