@@ -106,3 +106,35 @@ def test_settings_doc_lists_no_removed_setting():
     stale = sorted(set(_documented_rows()) - known)
 
     assert stale == [], f"docs/settings.md documents settings that no longer exist: {stale}"
+
+
+MARKDOWN_FILES = [REPO_ROOT / "README.md", REPO_ROOT / "README.zh-CN.md", REPO_ROOT / "CHANGELOG.md",
+                  *sorted(DOCS.glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=[p.name for p in MARKDOWN_FILES])
+def test_relative_links_resolve(path):
+    broken = []
+    for target in LINK.findall(path.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "#", "mailto:")):
+            continue
+        if not (path.parent / target.split("#", 1)[0]).exists():
+            broken.append(target)
+
+    assert broken == [], f"{path.name} links to missing files: {broken}"
+
+
+def test_readmes_link_the_same_docs():
+    english = set(LINK.findall((REPO_ROOT / "README.md").read_text(encoding="utf-8")))
+    chinese = set(LINK.findall((REPO_ROOT / "README.zh-CN.md").read_text(encoding="utf-8")))
+
+    assert english - {"README.zh-CN.md"} == chinese - {"README.md"}
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.zh-CN.md"])
+def test_readme_gives_the_two_commands(readme):
+    text = (REPO_ROOT / readme).read_text(encoding="utf-8")
+
+    assert "make run" in text
+    assert "make test" in text
