@@ -1,17 +1,25 @@
-"""Registration of plan supervision: its own module, tables and Alembic branch."""
+"""Registration of plan supervision: its own module, tables, Alembic branch, pages, API and jobs."""
 
 from citybase.core.i18n_marker import N_
-from citybase.core.registry import Module
+from citybase.core.registry import Module, NavEntry
+from citybase.plan.supervision import api, views_notices, views_reports, views_tasks
 from citybase.plan.supervision.jobs import JOBS
 from citybase.plan.supervision.metrics import METRICS
 from citybase.plan.supervision.periods import seed_periods
-from citybase.plan.supervision.permissions import PERMISSIONS
+from citybase.plan.supervision.permissions import PERMISSIONS, READ, REPORT, REVIEW
 
 module = Module(
     name="plan_supervision",
     label=N_("Plan supervision"),
     package="citybase.plan.supervision",
     models=("citybase.plan.supervision.models",),
+    routers=(views_reports.router, views_tasks.router, views_notices.router, api.router),
+    nav=(
+        NavEntry(N_("My tasks"), "/plan/my/tasks", REPORT, order=20),
+        NavEntry(N_("Review queue"), "/plan/review", REVIEW, order=21),
+        NavEntry(N_("Plan supervision"), "/plan/supervision", READ, order=22),
+        NavEntry(N_("Supervision notices"), "/plan/notices", READ, order=23),
+    ),
     permissions=dict(PERMISSIONS),
     metrics=METRICS,
     jobs=JOBS,

@@ -30,11 +30,11 @@ ONE = Decimal(1)
 JUST_BELOW_ONE = Decimal("0.999")
 
 
-def format_number(value: Decimal | None) -> str:
+def format_number(value: Decimal | float | int | None) -> str:
     """Format a stored value without trailing zeros (3500.000000 → 3500)."""
     if value is None:
         return "—"
-    normalized = value.normalize()
+    normalized = Decimal(str(value)).normalize()
     if normalized == normalized.to_integral_value():
         return f"{normalized.to_integral_value():,.0f}".replace(",", "")
     return format(normalized, "f")

@@ -71,7 +71,7 @@ def _report_due_soon(session: Session, now: dt.datetime, settings: SupervisionSe
             yield ReminderDraft(
                 REMINDER_REPORT_DUE, f"plan:remind:report_due:{period.key}:{task.id}", task.lead_unit_id,
                 msg(N_("Reminder: report for task {seq}, period {period}, is due on {due}"), seq=task.seq, period=period.key, due=due),
-                link=f"/plan/my/tasks/{task.id}?period={period.key}", task_id=task.id, period_id=period.id, due_at=period.due_at,
+                link=f"/plan/my/report?task={task.seq}&period={period.key}", task_id=task.id, period_id=period.id, due_at=period.due_at,
             )
 
 
@@ -88,7 +88,7 @@ def _report_overdue(session: Session, now: dt.datetime, settings: SupervisionSet
         yield ReminderDraft(
             REMINDER_REPORT_OVERDUE, f"plan:remind:report_overdue:{period.key}:{task.id}:{stage}", task.lead_unit_id,
             msg(N_("Overdue: report for task {seq}, period {period}, was due on {due}"), seq=task.seq, period=period.key, due=due),
-            link=f"/plan/my/tasks/{task.id}?period={period.key}", task_id=task.id, period_id=period.id,
+            link=f"/plan/my/report?task={task.seq}&period={period.key}", task_id=task.id, period_id=period.id,
             due_at=period.due_at, data={"stage": stage},
         )
 

@@ -111,7 +111,8 @@ def parse_decimal(field: str, raw: object) -> Decimal:
     return value
 
 
-def _indicator(session: Session, user: User, indicator_id: int) -> Indicator:
+def get_indicator(session: Session, user: User, indicator_id: int) -> Indicator:
+    """Load an indicator whose task the user may see."""
     indicator = session.get(Indicator, indicator_id)
     if indicator is None:
         raise NotFound("Indicator {indicator_id} was not found.", params={"indicator_id": indicator_id})
@@ -124,7 +125,7 @@ def record_manual_value(
 ) -> IndicatorValue:
     """Record a value the digital office obtained itself (source ``manual``)."""
     require(user, SCHEDULE_MANAGE)
-    _indicator(session, user, indicator_id)
+    get_indicator(session, user, indicator_id)
     if as_of > local_date(now):
         raise invalid(FieldError("as_of", "The date lies in the future; give the day the value was measured.", as_of.isoformat()))
     row = IndicatorValue(
@@ -139,7 +140,7 @@ def record_manual_value(
 def bind_indicator(session: Session, user: User, indicator_id: int, metric_key: str, now: dt.datetime) -> IndicatorBinding:
     """Bind an indicator to a registered live metric, replacing an earlier binding."""
     require(user, BINDING_MANAGE)
-    _indicator(session, user, indicator_id)
+    get_indicator(session, user, indicator_id)
     metrics = registry.live_metrics()
     if metric_key not in metrics:
         raise invalid(FieldError("metric_key", "No live metric has this key; choose one of: {keys}.", metric_key, {"keys": ", ".join(sorted(metrics)) or "—"}))
@@ -158,7 +159,7 @@ def bind_indicator(session: Session, user: User, indicator_id: int, metric_key: 
 
 def unbind_indicator(session: Session, user: User, indicator_id: int) -> None:
     require(user, BINDING_MANAGE)
-    _indicator(session, user, indicator_id)
+    get_indicator(session, user, indicator_id)
     binding = binding_of(session, indicator_id)
     if binding is None:
         raise NotFound("Indicator {indicator_id} is not bound to a live metric.", params={"indicator_id": indicator_id})

@@ -173,3 +173,4 @@ class EvidenceFile(Base):
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     report: Mapped[ProgressReport] = relationship(back_populates="evidence")
+    unit: Mapped[Unit] = relationship()

@@ -9,6 +9,7 @@ from sqlalchemy import Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citybase.core.db import Base, UTCDateTime, utcnow
+from citybase.core.units import Unit
 from citybase.plan.models import Indicator, Task
 
 DEADLINE_FINAL = "final"
@@ -94,3 +95,4 @@ class ExtensionRequest(Base):
 
     task: Mapped[Task] = relationship()
     deadline: Mapped[Deadline | None] = relationship()
+    unit: Mapped[Unit] = relationship()
