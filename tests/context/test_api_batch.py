@@ -85,3 +85,22 @@ def test_large_batch_upsert(ngsi: Ngsi, db) -> None:
     assert ngsi.post("/entityOperations/upsert", batch, params={"options": "update"}).status_code == 204
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(CtxEntity)) == 500
+
+
+def test_delete_then_create_in_one_workspace(ngsi: Ngsi, db) -> None:
+    from citybase.context.entity_expand import expand_entity
+    from citybase.context.jsonld.context import ContextProcessor
+    from citybase.context.jsonld.store import ContextStore
+    from citybase.context.service.entities import Workspace
+    from citybase.core.db import utcnow
+
+    ngsi.post("/entities", entity(1, a=1))
+    core = ContextProcessor(ContextStore()).core
+    with db.session() as session:
+        workspace = Workspace(session, utcnow())
+        workspace.delete("urn:ngsi-ld:Device:310114-1")
+        workspace.create(expand_entity(entity(1, b=2), core))
+        workspace.commit()
+    body = ngsi.get("/entities/urn:ngsi-ld:Device:310114-1").json()
+    assert "a" not in body
+    assert body["b"]["value"] == 2

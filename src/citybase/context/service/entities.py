@@ -99,8 +99,9 @@ class Workspace:
         if self.get(entity_id) is not None:
             raise AlreadyExists(_("Entity {id!r} already exists."), id=entity_id)
         entity = StoredEntity(entity_id, expanded.types, {}, self.now, self.now)
+        # An entity deleted earlier in the same batch keeps its removal, which commit
+        # runs before the insert of the new row with the same id.
         self.entities[entity_id] = entity
-        self.removed.pop(entity_id, None)
         change = self._change(entity)
         change.types_changed = True
         self._set_attributes(entity, change, expanded.attrs)
