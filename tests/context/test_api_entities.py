@@ -34,7 +34,7 @@ def path(entity_id: str) -> str:
 def test_create_then_retrieve(ngsi: Ngsi, db) -> None:
     created = ngsi.post("/entities", sensor())
     assert created.status_code == 201, created.text
-    assert created.headers["location"] == "/ngsi-ld/v1/entities/" + quote(sensor()["id"], safe="")
+    assert created.headers["location"] == "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterLevelSensor:310114102-UP-0012"
 
     got = ngsi.get(path(sensor()["id"]))
     assert got.status_code == 200
@@ -215,6 +215,7 @@ def test_ids_with_uri_characters_round_trip(ngsi: Ngsi) -> None:
     for entity_id in ids:
         created = ngsi.post("/entities", {"id": entity_id, "type": "Thing", "n": 1})
         assert created.status_code == 201, created.text
+        assert ngsi.client.get(created.headers["location"], headers=ngsi.headers()).json()["id"] == entity_id
         assert ngsi.get(path(entity_id)).json()["id"] == entity_id
     listed = ngsi.get("/entities", params={"id": ",".join(ids[:2]), "type": "Thing"}).json()
     assert sorted(e["id"] for e in listed) == sorted(ids[:2])

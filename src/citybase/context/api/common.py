@@ -18,6 +18,8 @@ from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 
 BASE_PATH = "/ngsi-ld/v1"
+# RFC 3986 pchar without "%": unreserved, sub-delims, ":" and "@".
+PATH_SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 T = TypeVar("T")
 
 
@@ -31,7 +33,8 @@ async def in_thread(function: Callable[..., T], *args: Any) -> T:
 
 
 def entity_location(entity_id: str) -> str:
-    return f"{BASE_PATH}/entities/{quote(entity_id, safe='')}"
+    """Return the entity's path; characters a path segment allows (``:`` included) stay as they are."""
+    return f"{BASE_PATH}/entities/{quote(entity_id, safe=PATH_SEGMENT_SAFE)}"
 
 
 def expand_names(names: list[str] | None, active: ActiveContext) -> list[str] | None:
