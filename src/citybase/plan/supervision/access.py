@@ -1,4 +1,4 @@
-"""Who may see and change which supervision rows.
+"""Access rules of supervision rows: which users may see and change them.
 
 Roles come from the registry's permission table. On top of that a unit reporter
 works only on tasks where the user's unit is the lead or a cooperating unit,

@@ -43,7 +43,7 @@ LIGHT_LABELS = {
 
 @dataclass(frozen=True)
 class LightContext:
-    """What every task's light at one moment shares: the day, periods and settings."""
+    """The inputs shared by every task's light at one moment: the day, periods and settings."""
 
     now: dt.datetime
     today: dt.date

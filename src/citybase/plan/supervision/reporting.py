@@ -1,4 +1,4 @@
-"""Which tasks owe a report for a period, and who reported on time."""
+"""Report obligations per period: the tasks that owe a report, and on-time figures per unit."""
 
 from __future__ import annotations
 

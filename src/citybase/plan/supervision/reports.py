@@ -62,7 +62,7 @@ class TargetInput:
 
 @dataclass
 class ReportDraft:
-    """What a reporter saves: narrative, overall estimate, values and target progress by id."""
+    """The fields a reporter saves: narrative, overall estimate, values and target progress by id."""
 
     narrative: str = ""
     percent: Any = None

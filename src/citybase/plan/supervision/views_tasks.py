@@ -65,7 +65,7 @@ def _after(seq: int, done: str) -> Response:
 
 def _form_failed(request: Request, session: Session, principal: Principal, seq: int, error: InvalidInput,
                  prefix: str = "") -> Response:
-    """Show the task page again with the errors beside the fields; ``prefix`` tells forms on one page apart."""
+    """Show the task page again with the errors beside the fields. ``prefix`` distinguishes the forms of one page."""
     session.rollback()
     errors = {prefix + name: text for name, text in field_errors(error).items()}
     return _task_page(request, session, principal, seq, status_code=400, errors=errors)

@@ -85,6 +85,15 @@ def field_errors(error: InvalidInput) -> dict[str, str]:
     return {item.field: gettext_(item.message, **item.params) for item in error.errors}
 
 
+def format_file_size(size: int) -> str:
+    """Format a byte count as B, KiB or MiB with one decimal."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
 HELPERS: dict[str, Any] = {
     "report_status_label": lambda status: REPORT_STATUS_LABELS[status],
     "report_action_label": lambda action: REPORT_ACTION_LABELS.get(action, action),
@@ -94,6 +103,7 @@ HELPERS: dict[str, Any] = {
     "light_label": lambda light: LIGHT_LABELS[light],
     "number": format_number,
     "due_day": due_day,
+    "file_size": format_file_size,
     "percent": format_percent,
 }
 
