@@ -241,7 +241,8 @@ def test_lead_cannot_contribute(db, plan):
 def test_workflow_is_audited(db, plan):
     report_id = _submitted_report(db, plan)
     with db.session() as session:
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.table == "plan_reports")).all()
+        entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.table == "plan_reports", AuditEntry.row_key == str(report_id))).all()
         actions = [entry.action for entry in entries]
         assert actions[0] == "insert"
         assert "update" in actions
