@@ -25,6 +25,12 @@ def plan_server(live_server):  # noqa: F811 - the fixture imported above
     return live_server, ids
 
 
+def _navigate(page, selector):  # noqa: F811
+    """Click a link or submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _switch(page, server, username):  # noqa: F811
     page.context.clear_cookies()
     log_in(page, server, username)
@@ -38,25 +44,25 @@ def test_report_loop_in_browser(plan_server, page):  # noqa: F811
     assert_accessible(page)
     save_screenshot(page, "supervision-my-tasks")
 
-    page.click("text=开始填报")
-    page.click("main button[type=submit]")
+    _navigate(page, "text=开始填报")
+    _navigate(page, "main button[type=submit]")
     page.fill(f"#f-values\\[{ids.indicators['stations']}\\]\\.value", "两千")
     page.fill("#f-narrative", "已建成5G基站2250个。")
-    page.click("button[value=save]")
+    _navigate(page, "button[value=save]")
     assert page.locator(".alert-error").is_visible()
     assert_accessible(page)
 
     page.fill(f"#f-values\\[{ids.indicators['stations']}\\]\\.value", "2250")
     page.fill(f"#f-values\\[{ids.indicators['broadband']}\\]\\.value", "80")
     page.fill(f"#f-targets\\[{ids.targets['fibre']}\\]\\.percent", "50")
-    page.click("button[value=save]")
+    _navigate(page, "button[value=save]")
     page.set_input_files("#f-file", files=[{"name": "基站清单.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}])
-    page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    _navigate(page, "form[enctype='multipart/form-data'] button[type=submit]")
     assert "基站清单.pdf" in page.locator("#evidence").inner_text()
     page.goto(page.url.split("?")[0])  # without the #evidence fragment, Tab starts at the top
     assert_forms_reachable_by_tab(page)
     save_screenshot(page, "supervision-report-form")
-    page.click("button[value=submit]")
+    _navigate(page, "button[value=submit]")
     assert "报送已提交区数字办" in page.locator("main").inner_text()
     report_url = page.url.split("?")[0]
 
@@ -66,16 +72,16 @@ def test_report_loop_in_browser(plan_server, page):  # noqa: F811
     page.goto(report_url)
     assert_accessible(page)
     page.fill("#f-reason", "请补充分区建设数据")
-    page.click("text=退回单位")
+    _navigate(page, "text=退回单位")
 
     _switch(page, server, "keji")
     page.goto(report_url)
     assert "请补充分区建设数据" in page.locator("main").inner_text()
-    page.click("button[value=submit]")
+    _navigate(page, "button[value=submit]")
 
     _switch(page, server, "duban")
     page.goto(report_url)
-    page.click("text=采纳报送")
+    _navigate(page, "text=采纳报送")
     assert "已成为指标当前值" in page.locator("main").inner_text()
     with server.db.session() as session:
         report = session.scalar(select(ProgressReport))
@@ -103,7 +109,7 @@ def test_notice_loop_in_browser(plan_server, page):  # noqa: F811
     page.fill("#f-task", "1")
     page.fill("#f-title", "5G基站建设进度滞后")
     page.fill("#f-body", "请于一周内报送整改措施。")
-    page.click("text=下发督办单 >> nth=-1")
+    _navigate(page, "text=下发督办单 >> nth=-1")
     assert "督办〔2022〕1号" in page.locator("h1").inner_text()
     assert_accessible(page)
     notice_url = page.url.split("?")[0]
@@ -111,12 +117,12 @@ def test_notice_loop_in_browser(plan_server, page):  # noqa: F811
     _switch(page, server, "keji")
     page.goto(notice_url)
     page.fill("#f-text", "已增派施工队伍，6月底前完成。")
-    page.click("text=提交反馈")
+    _navigate(page, "text=提交反馈")
     assert_accessible(page)
 
     _switch(page, server, "duban")
     page.goto(notice_url)
-    page.click("text=办结 >> nth=-1")
+    _navigate(page, "text=办结 >> nth=-1")
     with server.db.session() as session:
         assert session.scalar(select(SupervisionNotice)).status == "closed"
     save_screenshot(page, "supervision-notice")
