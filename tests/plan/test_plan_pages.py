@@ -226,3 +226,15 @@ def test_past_import_page(office, imported) -> None:
 
 def test_navigation_has_plan_link(viewer) -> None:
     assert 'href="/plan"' in viewer.get("/", headers=HTML).text
+
+
+def test_past_import_page_refused_to_viewer(viewer, imported) -> None:
+    assert viewer.get(f"/plan/imports/{imported.import_id}", headers=HTML).status_code == 403
+
+
+def test_pages_in_english(viewer, imported) -> None:
+    page = viewer.get("/plan?lang=en", headers=HTML)
+    text = text_of(page.text)
+    assert "Action plan" in text
+    assert "Quantified indicators and their targets" in text
+    assert "about 300,000,000,000 元" in text
