@@ -1,0 +1,1 @@
+"""The NGSI-LD temporal API over the broker's attribute-instance history."""

@@ -1,0 +1,300 @@
+"""``/temporal/entities``: the NGSI-LD temporal API (ETSI GS CIM 009 V1.6.1, clauses 5.6.11-5.6.16, 5.7.3, 5.7.4).
+
+Reads select entities the way ``/entities`` does (id, idPattern, type, attrs, q,
+geo-query) and then their attribute instances with the temporal query. Writes add,
+patch and delete instances of the temporal evolution. Aggregated representations
+(``aggregatedValues``) are not supported: they return 422 OperationNotSupported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
+
+from citybase.context.api import params
+from citybase.context.api.common import expand_names, in_thread, new_router, raw_path_params, require_object
+from citybase.context.api.deps import active_context, audit, can_read, can_write
+from citybase.context.api.negotiation import choose_response_type, link_context, read_body
+from citybase.context.api.render import json_response, no_content
+from citybase.context.entity_expand import (
+    ENTITY_MEMBERS,
+    expand_attribute,
+    expand_attribute_name,
+    expand_types,
+)
+from citybase.context.errors import BadRequestData, ResourceNotFound
+from citybase.context.i18n import _
+from citybase.context.jsonld.context import ActiveContext
+from citybase.context.service.store import EntityStore, StoredEntity
+from citybase.context.temporal import service
+from citybase.context.temporal.selection import (
+    TEMPORAL_QUERY,
+    TEMPORAL_RETRIEVE,
+    query_from_body,
+    query_from_params,
+    temporal_options,
+)
+from citybase.context.temporal.render import TemporalOptions, render_temporal
+from citybase.context.temporal.timequery import TemporalQuery, parse_temporal_query
+from citybase.context.uris import check_uri
+from citybase.core.auth.deps import get_session
+from citybase.core.db import utcnow
+from citybase.context.service.query import EntityQuery, run_query
+
+router = new_router()
+BASE = "/temporal/entities"
+
+
+# ---- reads ----------------------------------------------------------------------------------------
+
+@router.get(BASE)
+@router.get(BASE + "/", include_in_schema=False)
+async def query_temporal(request: Request, session: Session = Depends(get_session),
+                         _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, TEMPORAL_QUERY)
+    media_type = choose_response_type(request)
+    context = link_context(request)
+    active = active_context(context.value)
+    selection = query_from_params(request, active)
+    temporal = parse_temporal_query(request.query_params.get, require_timerel=False)
+    options = temporal_options(request, temporal)
+    documents, total = await in_thread(_run_temporal_query, session, selection, temporal, active, options)
+    headers = {"NGSILD-Results-Count": str(total)} if total is not None else None
+    return json_response(documents, context, media_type, headers=headers)
+
+
+@router.post("/temporal/entityOperations/query")
+async def query_temporal_post(request: Request, session: Session = Depends(get_session),
+                              _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, frozenset({"limit", "offset", "count", "options", "format", "lang", "local"}))
+    media_type = choose_response_type(request)
+    body, context = await read_body(request)
+    active = active_context(context.value)
+    selection, temporal = query_from_body(require_object(body, _("a temporal query")), active)
+    paging = params.paging(request)
+    selection.limit, selection.offset, selection.count = paging.limit, paging.offset, paging.count
+    options = temporal_options(request, temporal)
+    documents, total = await in_thread(_run_temporal_query, session, selection, temporal, active, options)
+    headers = {"NGSILD-Results-Count": str(total)} if total is not None else None
+    return json_response(documents, context, media_type, headers=headers)
+
+
+def _run_temporal_query(session: Session, selection: EntityQuery, temporal: TemporalQuery, active: ActiveContext,
+                        options: TemporalOptions) -> tuple[list[dict[str, Any]], int | None]:
+    result = run_query(session, selection)
+    pks = [entity.pk for entity in result.entities if entity.pk is not None]
+    history = service.read_history(session, pks, selection.attrs, temporal)
+    documents = [render_temporal(e, history.get(e.pk or 0, []), active, options) for e in result.entities]
+    return documents, result.total
+
+
+@router.get(BASE + "/{entity_id}")
+async def retrieve_temporal(entity_id: str, request: Request, session: Session = Depends(get_session),
+                            _principal: Any = Depends(can_read)) -> Response:
+    entity_id, _attr = raw_path_params(request, entity_id)
+    params.check_names(request, TEMPORAL_RETRIEVE)
+    check_uri(entity_id, "Entity id")
+    media_type = choose_response_type(request)
+    context = link_context(request)
+    active = active_context(context.value)
+    attrs = expand_names(params.name_list(request, "attrs"), active)
+    temporal = parse_temporal_query(request.query_params.get)
+    options = temporal_options(request, temporal)
+
+    def work() -> dict[str, Any]:
+        entity = _require_entity(session, entity_id, request.query_params.get("type"), active)
+        rows = service.read_history(session, [entity.pk or 0], attrs, temporal).get(entity.pk or 0, [])
+        if attrs is not None and not rows and not any(a in entity.attrs for a in attrs):
+            raise ResourceNotFound(
+                _("Entity {id!r} has none of the attributes {attrs}."), id=entity_id, attrs=", ".join(attrs)
+            )
+        return render_temporal(entity, rows, active, options)
+
+    return json_response(await in_thread(work), context, media_type)
+
+
+def _require_entity(session: Session, entity_id: str, wanted_types: str | None, active: ActiveContext) -> StoredEntity:
+    entity = EntityStore(session).load([entity_id]).get(entity_id)
+    if entity is None or (wanted_types and not set(expand_types(wanted_types.split(","), active)) & set(entity.types)):
+        raise ResourceNotFound(_("Entity {id!r} was not found."), id=entity_id)
+    return entity
+
+
+# ---- writes ---------------------------------------------------------------------------------------
+
+@router.post(BASE)
+@router.post(BASE + "/", include_in_schema=False)
+async def create_or_update_temporal(request: Request, session: Session = Depends(get_session),
+                                    _principal: Any = Depends(can_write)) -> Response:
+    params.check_names(request, params.NONE)
+    body, context = await read_body(request)
+    body = require_object(body, _("a temporal entity"))
+    active = active_context(context.value)
+    entity_id = body.get("id", body.get("@id"))
+    if entity_id is None:
+        raise BadRequestData(_("The temporal entity has no 'id'; give a URI such as 'urn:ngsi-ld:Device:310114-0001'."))
+    check_uri(entity_id, "Entity id")
+    types = expand_types(body.get("type", body.get("@type")), active)
+    attrs = expand_temporal_attributes(body, active)
+
+    def work() -> bool:
+        created = service.add_instances(session, entity_id, types, attrs, utcnow(), create=True)
+        audit(session, "insert" if created else "update", "temporal create or update", [entity_id])
+        session.commit()
+        return created
+
+    if await in_thread(work):
+        return Response(status_code=201, headers={"Location": f"/ngsi-ld/v1{BASE}/{entity_id}"})
+    return no_content()
+
+
+@router.post(BASE + "/{entity_id}/attrs", status_code=204)
+@router.post(BASE + "/{entity_id}/attrs/", status_code=204, include_in_schema=False)
+async def add_temporal_attributes(entity_id: str, request: Request, session: Session = Depends(get_session),
+                                  _principal: Any = Depends(can_write)) -> Response:
+    entity_id, _attr = raw_path_params(request, entity_id)
+    params.check_names(request, params.NONE)
+    check_uri(entity_id, "Entity id")
+    body, context = await read_body(request)
+    attrs = expand_temporal_attributes(require_object(body, _("temporal attributes")), active_context(context.value))
+
+    def work() -> None:
+        service.add_instances(session, entity_id, [], attrs, utcnow(), create=False)
+        audit(session, "update", "temporal append attributes", [entity_id])
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+@router.delete(BASE + "/{entity_id}", status_code=204)
+async def delete_temporal(entity_id: str, request: Request, session: Session = Depends(get_session),
+                          _principal: Any = Depends(can_write)) -> Response:
+    entity_id, _attr = raw_path_params(request, entity_id)
+    params.check_names(request, params.NONE)
+    check_uri(entity_id, "Entity id")
+
+    def work() -> None:
+        entity = _require_entity(session, entity_id, None, active_context(link_context(request).value))
+        EntityStore(session).delete([entity])
+        audit(session, "delete", "temporal delete", [entity_id])
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+@router.delete(BASE + "/{entity_id}/attrs/{attr_id}", status_code=204)
+async def delete_temporal_attribute(entity_id: str, attr_id: str, request: Request,
+                                    session: Session = Depends(get_session),
+                                    _principal: Any = Depends(can_write)) -> Response:
+    entity_id, attr_id = raw_path_params(request, entity_id, attr_id)
+    params.check_names(request, params.DELETE_ATTR)
+    check_uri(entity_id, "Entity id")
+    active = active_context(link_context(request).value)
+    attr_iri = expand_attribute_name(attr_id or "", active)
+    dataset_id = request.query_params.get("datasetId")
+    if dataset_id is not None:
+        check_uri(dataset_id, "datasetId")
+    delete_all = params.boolean(request, "deleteAll")
+
+    def work() -> None:
+        entity = _require_entity(session, entity_id, None, active)
+        if service.delete_attribute_history(session, entity.pk or 0, attr_iri, dataset_id, delete_all) == 0:
+            raise ResourceNotFound(
+                _("Entity {id!r} has no temporal instances of {name!r}."), id=entity_id, name=attr_id
+            )
+        audit(session, "delete", "temporal delete attribute", [entity_id])
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+@router.patch(BASE + "/{entity_id}/attrs/{attr_id}/{instance_id}", status_code=204)
+async def patch_temporal_instance(entity_id: str, attr_id: str, instance_id: str, request: Request,
+                                  session: Session = Depends(get_session),
+                                  _principal: Any = Depends(can_write)) -> Response:
+    entity_id, attr_id = raw_path_params(request, entity_id, attr_id)
+    params.check_names(request, params.NONE)
+    check_uri(entity_id, "Entity id")
+    check_uri(instance_id, "instanceId")
+    body, context = await read_body(request)
+    active = active_context(context.value)
+    attr_iri = expand_attribute_name(attr_id or "", active)
+    fragment = _instance_fragment(require_object(body, _("an attribute instance")), attr_id or "")
+
+    def work() -> None:
+        entity = _require_entity(session, entity_id, None, active)
+        row = _require_instance(session, entity, attr_iri, attr_id or "", instance_id)
+        current = row.instance or {}
+        merged = {k: v for k, v in current.items() if k not in ("createdAt", "modifiedAt", "instanceId")}
+        merged.update({k: v for k, v in fragment.items() if k != "instanceId"})
+        patched = expand_attribute(attr_iri, attr_id or "", merged, active)[0]
+        service.patch_instance(session, row, patched, utcnow())
+        audit(session, "update", "temporal patch instance", [entity_id])
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+@router.delete(BASE + "/{entity_id}/attrs/{attr_id}/{instance_id}", status_code=204)
+async def delete_temporal_instance(entity_id: str, attr_id: str, instance_id: str, request: Request,
+                                   session: Session = Depends(get_session),
+                                   _principal: Any = Depends(can_write)) -> Response:
+    entity_id, attr_id = raw_path_params(request, entity_id, attr_id)
+    params.check_names(request, params.NONE)
+    check_uri(entity_id, "Entity id")
+    check_uri(instance_id, "instanceId")
+    active = active_context(link_context(request).value)
+    attr_iri = expand_attribute_name(attr_id or "", active)
+
+    def work() -> None:
+        entity = _require_entity(session, entity_id, None, active)
+        service.delete_instance(session, _require_instance(session, entity, attr_iri, attr_id or "", instance_id))
+        audit(session, "delete", "temporal delete instance", [entity_id])
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+def _require_instance(session: Session, entity: StoredEntity, attr_iri: str, attr_name: str, instance_id: str) -> Any:
+    row = service.find_instance(session, entity.pk or 0, attr_iri, instance_id)
+    if row is None:
+        raise ResourceNotFound(
+            _("Entity {id!r} has no instance {instance!r} of attribute {name!r}."),
+            id=entity.id, instance=instance_id, name=attr_name,
+        )
+    return row
+
+
+# ---- payload helpers --------------------------------------------------------------------------------
+
+def expand_temporal_attributes(body: dict[str, Any], active: ActiveContext) -> dict[str, list[dict[str, Any]]]:
+    """Expand each attribute of a temporal payload; an attribute is one instance or an array of them."""
+    attrs: dict[str, list[dict[str, Any]]] = {}
+    for name, raw in body.items():
+        if name in ENTITY_MEMBERS:
+            continue
+        iri = expand_attribute_name(name, active)
+        items = raw if isinstance(raw, list) else [raw]
+        if not items:
+            raise BadRequestData(_("Attribute {name!r} has an empty array of instances."), name=name)
+        attrs[iri] = [expand_attribute(iri, name, item, active)[0] for item in items]
+    return attrs
+
+
+def _instance_fragment(body: dict[str, Any], attr_name: str) -> dict[str, Any]:
+    """Return the instance members of a PATCH body, given as the instance itself or ``{attrName: instance}``."""
+    members = {k: v for k, v in body.items() if k != "@context"}
+    if attr_name in members and isinstance(members[attr_name], dict):
+        members = members[attr_name]
+    if isinstance(members, list) and len(members) == 1:
+        members = members[0]
+    if not isinstance(members, dict) or not members:
+        raise BadRequestData(_("The body must hold the instance of {name!r} to patch."), name=attr_name)
+    return members

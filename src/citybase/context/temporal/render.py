@@ -1,0 +1,85 @@
+"""Temporal representations of an entity (ETSI GS CIM 009 V1.6.1, clauses 4.5.7 and 4.5.9).
+
+Normalized: each attribute is an array of its instances, each with its
+``instanceId`` and the usual members. Simplified (``temporalValues``): each
+attribute becomes ``{"type": ..., "values": [[value, time], ...]}`` per datasetId,
+with ``objects`` for Relationships and ``languageMaps`` for LanguageProperties;
+the time is the one ``timeproperty`` names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from citybase.context.entity_compact import RenderOptions, compact_instance
+from citybase.context.entity_expand import LANGUAGE_PROPERTY, RELATIONSHIP
+from citybase.context.jsonld.context import ActiveContext
+from citybase.context.service.store import StoredEntity
+from citybase.context.temporal.service import HistoryRow
+from citybase.context.times import format_datetime
+
+_SIMPLIFIED_MEMBER = {RELATIONSHIP: ("objects", "object"), LANGUAGE_PROPERTY: ("languageMaps", "languageMap")}
+
+
+@dataclass(frozen=True)
+class TemporalOptions:
+    """``simplified`` selects temporalValues; ``timeproperty`` is the time shown in it."""
+
+    simplified: bool = False
+    sys_attrs: bool = False
+    timeproperty: str = "observedAt"
+    lang: str | None = None
+
+
+def render_temporal(entity: StoredEntity, rows: list[HistoryRow], ctx: ActiveContext,
+                    options: TemporalOptions) -> dict[str, Any]:
+    """Render one entity's history; attributes with no selected instance are left out."""
+    types = [ctx.compact_iri(iri) for iri in entity.types]
+    result: dict[str, Any] = {"id": entity.id, "type": types[0] if len(types) == 1 else types}
+    by_attribute: dict[str, list[HistoryRow]] = defaultdict(list)
+    for row in rows:
+        by_attribute[row.attr_iri].append(row)
+    for attr_iri, attribute_rows in by_attribute.items():
+        name = ctx.compact_iri(attr_iri)
+        if options.simplified:
+            result[name] = _simplified(attribute_rows, options)
+        else:
+            result[name] = [_normalized(row, ctx, options) for row in attribute_rows]
+    if options.sys_attrs:
+        result["createdAt"] = format_datetime(entity.created_at)
+        result["modifiedAt"] = format_datetime(entity.modified_at)
+    return result
+
+
+def _normalized(row: HistoryRow, ctx: ActiveContext, options: TemporalOptions) -> dict[str, Any]:
+    rendered = compact_instance(row.instance, ctx, RenderOptions("normalized", False, None, options.lang))
+    rendered["instanceId"] = row.instance_id
+    if options.sys_attrs:
+        rendered["createdAt"] = format_datetime(row.written_at)
+        rendered["modifiedAt"] = row.instance.get("modifiedAt") or format_datetime(row.written_at)
+    return rendered
+
+
+def _simplified(rows: list[HistoryRow], options: TemporalOptions) -> Any:
+    groups: dict[str | None, list[HistoryRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.dataset_id].append(row)
+    rendered = []
+    for dataset_id, group in groups.items():
+        kind = group[-1].instance.get("type", "Property")
+        list_name, member = _SIMPLIFIED_MEMBER.get(kind, ("values", "value"))
+        item: dict[str, Any] = {"type": kind, list_name: [_pair(row, member, options) for row in group]}
+        if dataset_id is not None:
+            item["datasetId"] = dataset_id
+        rendered.append(item)
+    return rendered[0] if len(rendered) == 1 else rendered
+
+
+def _pair(row: HistoryRow, member: str, options: TemporalOptions) -> list[Any]:
+    if options.timeproperty == "observedAt" and "observedAt" in row.instance:
+        # observedAt reads back exactly as the client wrote it, as in the normalized form.
+        return [row.instance.get(member), row.instance["observedAt"]]
+    time = row.time_of(options.timeproperty)
+    return [row.instance.get(member), format_datetime(time) if time is not None else None]

@@ -1,0 +1,198 @@
+"""Reads and writes of the temporal evolution kept in ``ctx_attr_instances``.
+
+Every entity write of the broker appends the attribute instances it creates or
+changes to that table (see :mod:`citybase.context.models`), so the temporal
+evolution of an entity is the table's rows of that entity. The temporal API adds
+instances with their own observedAt (for example a day of readings sent at once),
+patches and deletes single instances, and deletes attributes' histories.
+
+A temporal representation belongs to an entity row: creating one for an unknown
+id creates the entity, whose current state is the most recent instance of each
+attribute and datasetId, and deleting it deletes the entity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from citybase.context.errors import ResourceNotFound
+from citybase.context.i18n import _
+from citybase.context.models import CtxAttrInstance
+from citybase.context.service.store import Change, EntityStore, StoredEntity
+from citybase.context.temporal.timequery import TemporalQuery
+from citybase.context.times import format_datetime, parse_datetime
+
+Instances = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One stored attribute instance with the times the temporal API reports."""
+
+    attr_iri: str
+    dataset_id: str | None
+    instance_id: str
+    observed_at: dt.datetime | None
+    written_at: dt.datetime
+    instance: dict[str, Any]
+
+    def time_of(self, timeproperty: str) -> dt.datetime | None:
+        if timeproperty == "observedAt":
+            return self.observed_at
+        if timeproperty == "modifiedAt":
+            modified = self.instance.get("modifiedAt")
+            return parse_datetime(modified, "modifiedAt") if modified else self.written_at
+        return self.written_at
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+def read_history(session: Session, entity_pks: list[int], attrs: list[str] | None,
+                 query: TemporalQuery) -> dict[int, list[HistoryRow]]:
+    """Return the instances of these entities that ``query`` selects, oldest first per attribute."""
+    if not entity_pks:
+        return {}
+    table = CtxAttrInstance
+    order_key = _order_key(query)
+    columns = [table.entity_pk, table.attr_iri, table.dataset_id, table.instance_id, table.observed_at,
+               table.modified_at, table.instance, table.pk, order_key.label("order_key")]
+    conditions: list[ColumnElement[bool]] = [table.entity_pk.in_(entity_pks), table.deleted.is_(False)]
+    if attrs is not None:
+        conditions.append(table.attr_iri.in_(attrs))
+    conditions.extend(_time_conditions(query, _time_column(query)))
+    statement = select(*columns).where(*conditions)
+    if query.last_n is not None:
+        rank = func.row_number().over(
+            partition_by=(table.entity_pk, table.attr_iri), order_by=(order_key.desc(), table.pk.desc())
+        )
+        ranked = statement.add_columns(rank.label("rank")).subquery()
+        statement = select(*(ranked.c[c] for c in (
+            "entity_pk", "attr_iri", "dataset_id", "instance_id", "observed_at", "modified_at", "instance", "pk",
+            "order_key",
+        ))).where(ranked.c.rank <= query.last_n)
+        order = (ranked.c.entity_pk, ranked.c.attr_iri, ranked.c.order_key, ranked.c.pk)
+    else:
+        order = (table.entity_pk, table.attr_iri, order_key, table.pk)
+    history: dict[int, list[HistoryRow]] = defaultdict(list)
+    for row in session.execute(statement.order_by(*order)):
+        history[row.entity_pk].append(
+            HistoryRow(row.attr_iri, row.dataset_id, row.instance_id, row.observed_at, row.modified_at,
+                       row.instance or {})
+        )
+    return history
+
+
+def _time_column(query: TemporalQuery) -> Any:
+    return CtxAttrInstance.observed_at if query.timeproperty == "observedAt" else CtxAttrInstance.modified_at
+
+
+def _order_key(query: TemporalQuery) -> Any:
+    # Instances written without observedAt still belong to the history; they sort by write time.
+    if query.timeproperty == "observedAt" and query.timerel is None:
+        return func.coalesce(CtxAttrInstance.observed_at, CtxAttrInstance.modified_at)
+    return _time_column(query)
+
+
+def _time_conditions(query: TemporalQuery, column: Any) -> list[ColumnElement[bool]]:
+    if query.timerel == "after":
+        return [column >= query.time_at]
+    if query.timerel == "before":
+        return [column < query.time_at]
+    if query.timerel == "between":
+        return [column >= query.time_at, column < query.end_time_at]
+    return []
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+def add_instances(session: Session, entity_id: str, types: list[str], attrs: dict[str, Instances],
+                  now: dt.datetime, create: bool) -> bool:
+    """Append temporal instances to an entity, creating it when ``create`` allows; return True if created.
+
+    The entity's current state takes an instance when it is at least as recent, by
+    observedAt, as the current instance of the same attribute and datasetId.
+    Raises ResourceNotFound when the entity does not exist and ``create`` is False.
+    """
+    store = EntityStore(session)
+    entity = store.load([entity_id]).get(entity_id)
+    stamp = format_datetime(now)
+    stamped = {iri: [{**i, "createdAt": stamp, "modifiedAt": stamp} for i in items] for iri, items in attrs.items()}
+    written = [(iri, instance) for iri, items in stamped.items() for instance in items]
+    created = entity is None
+    if entity is None:
+        if not create:
+            raise ResourceNotFound(_("Entity {id!r} was not found."), id=entity_id)
+        entity = StoredEntity(entity_id, list(types), {}, now, now)
+        change = Change(entity, written=written, types_changed=True, geo_changed=True)
+    else:
+        change = Change(entity, written=written, geo_changed=True)
+        new_types = [t for t in types if t not in entity.types]
+        if new_types:
+            entity.types = [*entity.types, *new_types]
+            change.types_changed = True
+        entity.modified_at = now
+    entity.attrs = _merge_current(entity.attrs, stamped)
+    store.save([change], now)
+    return created
+
+
+def _merge_current(current: dict[str, Instances], incoming: dict[str, Instances]) -> dict[str, Instances]:
+    merged = {iri: list(items) for iri, items in current.items()}
+    for iri, items in incoming.items():
+        by_dataset = {i.get("datasetId"): i for i in merged.get(iri, [])}
+        for instance in items:
+            key = instance.get("datasetId")
+            if key not in by_dataset or _observed(instance) >= _observed(by_dataset[key]):
+                by_dataset[key] = instance
+        merged[iri] = sorted(by_dataset.values(), key=lambda i: "datasetId" in i)
+    return merged
+
+
+def _observed(instance: dict[str, Any]) -> dt.datetime:
+    raw = instance.get("observedAt")
+    # An instance without observedAt counts as observed when it was written.
+    return parse_datetime(raw or instance["modifiedAt"], "observedAt")
+
+
+def delete_attribute_history(session: Session, entity_pk: int, attr_iri: str, dataset_id: str | None,
+                             delete_all: bool) -> int:
+    """Delete the instances of one attribute (one datasetId, or all); return how many went."""
+    table = CtxAttrInstance
+    statement = delete(table).where(table.entity_pk == entity_pk, table.attr_iri == attr_iri)
+    if not delete_all:
+        statement = statement.where(
+            table.dataset_id.is_(None) if dataset_id is None else table.dataset_id == dataset_id
+        )
+    return session.execute(statement).rowcount or 0
+
+
+def find_instance(session: Session, entity_pk: int, attr_iri: str, instance_id: str) -> CtxAttrInstance | None:
+    table = CtxAttrInstance
+    return session.scalar(select(table).where(
+        table.entity_pk == entity_pk, table.attr_iri == attr_iri, table.instance_id == instance_id,
+        table.deleted.is_(False),
+    ))
+
+
+def patch_instance(session: Session, row: CtxAttrInstance, patched: dict[str, Any], now: dt.datetime) -> None:
+    """Replace the stored instance of ``row`` with ``patched``, keeping its id and write time."""
+    instance = {**patched, "createdAt": row.instance.get("createdAt") if row.instance else None,
+                "modifiedAt": format_datetime(now)}
+    instance = {k: v for k, v in instance.items() if v is not None}
+    value = instance.get("value")
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    observed = instance.get("observedAt")
+    session.execute(update(CtxAttrInstance).where(CtxAttrInstance.pk == row.pk).values(
+        instance=instance, value_number=number,
+        observed_at=parse_datetime(observed, "observedAt") if observed else None,
+    ))
+
+
+def delete_instance(session: Session, row: CtxAttrInstance) -> None:
+    session.execute(delete(CtxAttrInstance).where(CtxAttrInstance.pk == row.pk))
