@@ -1,0 +1,1 @@
+"""NGSI-LD subscriptions: storage, the /subscriptions API and notification delivery by the worker."""

@@ -1,0 +1,141 @@
+"""``/subscriptions``: create, query, retrieve, update and delete NGSI-LD subscriptions (clause 5.8).
+
+A subscription keeps the @context it was created with. The notifier expands
+the names in it (entity types, watchedAttributes, q, notification.attributes)
+with that context and compacts notifications with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from citybase.context.api import params
+from citybase.context.api.common import in_thread, new_router, require_object
+from citybase.context.api.deps import active_context, can_read, can_write
+from citybase.context.api.negotiation import JSON_LD, RequestContext, choose_response_type, link_context, read_body
+from citybase.context.api.render import json_response, no_content
+from citybase.context.errors import BadRequestData
+from citybase.context.i18n import _
+from citybase.context.subscriptions import service
+from citybase.context.subscriptions.audit import record
+from citybase.context.subscriptions.payload import parse_subscription
+from citybase.context.uris import check_uri
+from citybase.core.auth.deps import get_session
+from citybase.core.db import utcnow
+
+router = new_router()
+BASE = "/subscriptions"
+_QUERY = frozenset({"limit", "offset", "count", "options", "lang", "local"})
+_RETRIEVE = frozenset({"options", "lang"})
+
+
+@router.post(BASE, status_code=201)
+@router.post(BASE + "/", status_code=201, include_in_schema=False)
+async def create_subscription(request: Request, session: Session = Depends(get_session),
+                              _principal: Any = Depends(can_write)) -> Response:
+    params.check_names(request, params.NONE)
+    body, context = await read_body(request)
+    active = active_context(context.value)
+    now = utcnow()
+    parsed = parse_subscription(require_object(body, _("a subscription")), active, now)
+
+    def work() -> str:
+        row = service.create(session, parsed, context.value, _owner(session), now)
+        record(session, "insert", row.subscription_id, after=row.document)
+        session.commit()
+        return row.subscription_id
+
+    subscription_id = await in_thread(work)
+    return Response(status_code=201, headers={"Location": f"/ngsi-ld/v1{BASE}/{subscription_id}"})
+
+
+@router.get(BASE)
+@router.get(BASE + "/", include_in_schema=False)
+async def query_subscriptions(request: Request, session: Session = Depends(get_session),
+                              _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, _QUERY)
+    media_type = choose_response_type(request)
+    paging = params.paging(request)
+    sys_attrs = "sysAttrs" in _options(request)
+    now = utcnow()
+
+    def work() -> tuple[list[tuple[dict[str, Any], Any]], int]:
+        rows, total = service.page(session, paging.limit, paging.offset)
+        return [(service.render(row, now, sys_attrs), row.context) for row in rows], total
+
+    documents, total = await in_thread(work)
+    headers = {"NGSILD-Results-Count": str(total)} if paging.count else {}
+    if media_type == JSON_LD:
+        body = [{**document, "@context": RequestContext(context).body_value} for document, context in documents]
+        return JSONResponse(body, media_type=JSON_LD, headers=headers)
+    return json_response([document for document, _context in documents], link_context(request), media_type,
+                         headers=headers)
+
+
+@router.get(BASE + "/{subscription_id}")
+async def retrieve_subscription(subscription_id: str, request: Request, session: Session = Depends(get_session),
+                                _principal: Any = Depends(can_read)) -> Response:
+    params.check_names(request, _RETRIEVE)
+    check_uri(subscription_id, "Subscription id")
+    media_type = choose_response_type(request)
+    sys_attrs = "sysAttrs" in _options(request)
+
+    def work() -> tuple[dict[str, Any], Any]:
+        row = service.require(session, subscription_id)
+        return service.render(row, utcnow(), sys_attrs), row.context
+
+    document, context = await in_thread(work)
+    return json_response(document, RequestContext(context), media_type)
+
+
+@router.patch(BASE + "/{subscription_id}", status_code=204)
+async def update_subscription(subscription_id: str, request: Request, session: Session = Depends(get_session),
+                              _principal: Any = Depends(can_write)) -> Response:
+    params.check_names(request, params.NONE)
+    check_uri(subscription_id, "Subscription id")
+    body, context = await read_body(request, allow_merge_patch=True)
+    fragment = require_object(body, _("a subscription update"))
+    if not [k for k in fragment if k != "@context"]:
+        raise BadRequestData(_("The subscription update is empty; send the members to change."))
+
+    def work() -> None:
+        row = service.require(session, subscription_id)
+        # The fragment's names are read with the subscription's own @context unless it brings one.
+        active = active_context(context.value if context.value is not None else row.context)
+        before = row.document
+        service.update(session, row, fragment, active, utcnow())
+        record(session, "update", subscription_id, before=before, after=row.document)
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+@router.delete(BASE + "/{subscription_id}", status_code=204)
+async def delete_subscription(subscription_id: str, request: Request, session: Session = Depends(get_session),
+                              _principal: Any = Depends(can_write)) -> Response:
+    params.check_names(request, params.NONE)
+    check_uri(subscription_id, "Subscription id")
+
+    def work() -> None:
+        row = service.require(session, subscription_id)
+        record(session, "delete", subscription_id, before=row.document)
+        session.delete(row)
+        session.commit()
+
+    await in_thread(work)
+    return no_content()
+
+
+def _options(request: Request) -> set[str]:
+    raw = request.query_params.get("options")
+    return {v.strip() for v in raw.split(",") if v.strip()} if raw else set()
+
+
+def _owner(session: Session) -> str | None:
+    actor = session.info.get("actor")
+    return getattr(actor, "name", None)

@@ -1,0 +1,62 @@
+"""Tables of NGSI-LD subscriptions and of the notifier's position in the change feed.
+
+``ctx_subscriptions`` keeps each subscription as the client wrote it
+(``document``, compacted with the subscription's own ``@context``) together with
+the expanded names the notifier matches against and the delivery counters that
+the API reports as ``notification.timesSent``, ``lastSuccess`` and ``lastFailure``.
+
+``ctx_notifier_cursor`` keeps, per feed, the highest ``ctx_attr_instances.pk`` the
+notifier has handled, so a restarted worker neither repeats nor skips changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from citybase.core.db import Base, UTCDateTime
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class CtxSubscription(Base):
+    """One NGSI-LD subscription and its delivery state."""
+
+    __tablename__ = "ctx_subscriptions"
+    # Delivery counters change on every notification; the API audits each request instead.
+    __audit__ = False
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(String(1024), unique=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    context: Mapped[Any] = mapped_column(JSON, nullable=True)
+    # Expanded entity types of the entity selectors; empty when any type matches.
+    entity_types: Mapped[list[str]] = mapped_column(JSON)
+    watched_attributes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    throttling: Mapped[float | None] = mapped_column(Float, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(150))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    times_sent: Mapped[int] = mapped_column(Integer, default=0)
+    times_failed: Mapped[int] = mapped_column(Integer, default=0)
+    last_notification: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_success: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_failure: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_failure_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class CtxNotifierCursor(Base):
+    """The last ``ctx_attr_instances.pk`` the notifier has matched against subscriptions."""
+
+    __tablename__ = "ctx_notifier_cursor"
+    __audit__ = False
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,219 @@
+"""Validation of NGSI-LD Subscription payloads (ETSI GS CIM 009 V1.6.1, clauses 5.2.12 and 5.8).
+
+:func:`parse_subscription` checks a whole subscription, as created or as it results
+from a PATCH, and returns it with the names the notifier needs already expanded.
+Members of later versions that this broker does not implement (timeInterval,
+temporalQ, csf, scopeQ, MQTT endpoints) are rejected with OperationNotSupported
+instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from citybase.context.entity_expand import expand_attribute_name, expand_types
+from citybase.context.errors import BadRequestData, OperationNotSupported
+from citybase.context.geo import parse_geoquery
+from citybase.context.i18n import _
+from citybase.context.jsonld.context import ActiveContext
+from citybase.context.query.qlang import parse_q
+from citybase.context.times import parse_datetime
+from citybase.context.uris import check_uri
+
+FORMATS = ("normalized", "keyValues", "concise")
+ACCEPTS = ("application/json", "application/ld+json")
+_UNSUPPORTED = ("timeInterval", "temporalQ", "csf", "scopeQ")
+_SYSTEM_MEMBERS = ("status", "createdAt", "modifiedAt", "@context")
+_NOTIFICATION_STATE = ("timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status")
+
+
+@dataclass
+class ParsedSubscription:
+    """A valid subscription: the document to store and the expanded members the notifier uses."""
+
+    id: str
+    document: dict[str, Any]
+    entity_types: list[str]
+    watched_attributes: list[str] | None
+    is_active: bool
+    expires_at: dt.datetime | None
+    throttling: float | None
+    name: str | None
+
+
+def parse_subscription(body: Any, active: ActiveContext, now: dt.datetime) -> ParsedSubscription:
+    """Check ``body`` and return it parsed; raise BadRequestData naming the first invalid member."""
+    if not isinstance(body, dict) or not body:
+        raise BadRequestData(_("A subscription must be a non-empty JSON object."))
+    document = strip_state({k: v for k, v in body.items() if k not in _SYSTEM_MEMBERS})
+    subscription_id = document.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
+    check_uri(subscription_id, "Subscription id")
+    document["id"] = subscription_id
+
+    if document.get("type") != "Subscription":
+        raise BadRequestData(_("A subscription needs \"type\": \"Subscription\", not {value!r}."),
+                             value=document.get("type"))
+    _reject_unsupported(document)
+    entity_types = _check_entities(document.get("entities"), active)
+    watched = _check_names(document.get("watchedAttributes"), "watchedAttributes", active)
+    if document.get("entities") is None and watched is None:
+        raise BadRequestData(_("A subscription needs entities, watchedAttributes or both."))
+
+    _check_optional_text(document, "subscriptionName")
+    _check_optional_text(document, "description")
+    _check_optional_text(document, "lang")
+    if document.get("q") is not None:
+        _check_q(document["q"])
+    _check_geo(document.get("geoQ"), active)
+    _check_notification(document.get("notification"), active)
+
+    is_active = document.get("isActive", True)
+    if not isinstance(is_active, bool):
+        raise BadRequestData(_("isActive {value!r} must be true or false."), value=is_active)
+    return ParsedSubscription(
+        id=subscription_id,
+        document=document,
+        entity_types=entity_types,
+        watched_attributes=watched,
+        is_active=is_active,
+        expires_at=_check_expires(document.get("expiresAt"), now),
+        throttling=_check_throttling(document.get("throttling")),
+        name=document.get("subscriptionName"),
+    )
+
+
+def strip_state(document: dict[str, Any]) -> dict[str, Any]:
+    """Remove the members the broker computes, so a stored document never contains them."""
+    notification = document.get("notification")
+    if isinstance(notification, dict):
+        notification = {k: v for k, v in notification.items() if k not in _NOTIFICATION_STATE}
+        document = {**document, "notification": notification}
+    return document
+
+
+def _reject_unsupported(document: dict[str, Any]) -> None:
+    if document.get("timeInterval") is not None:
+        if document.get("watchedAttributes") is not None or document.get("throttling") is not None:
+            raise BadRequestData(_("timeInterval cannot be combined with watchedAttributes or throttling."))
+    for member in _UNSUPPORTED:
+        if document.get(member) is not None:
+            raise OperationNotSupported(_("Subscription member {member} is not supported by this broker."),
+                                        member=member)
+
+
+def _check_entities(entities: Any, active: ActiveContext) -> list[str]:
+    if entities is None:
+        return []
+    if not isinstance(entities, list) or not entities:
+        raise BadRequestData(_("entities must be a non-empty array of {{\"type\": ..., \"id\"?: ...}} selectors."))
+    types: list[str] = []
+    for selector in entities:
+        if not isinstance(selector, dict) or not isinstance(selector.get("type"), str):
+            raise BadRequestData(_("Each entities selector needs a type, for example {{\"type\": \"Device\"}}; "
+                                   "got {value!r}."), value=selector)
+        if selector.get("id") is not None:
+            check_uri(selector["id"], "entities id")
+        if selector.get("idPattern") is not None:
+            _check_pattern(selector["idPattern"])
+        types.extend(t for t in expand_types(selector["type"], active) if t not in types)
+    return types
+
+
+def _check_names(names: Any, member: str, active: ActiveContext) -> list[str] | None:
+    if names is None:
+        return None
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
+        raise BadRequestData(_("{member} must be a non-empty array of attribute names."), member=member)
+    return [expand_attribute_name(name, active) for name in names]
+
+
+def _check_optional_text(document: dict[str, Any], member: str) -> None:
+    value = document.get(member)
+    if value is not None and not isinstance(value, str):
+        raise BadRequestData(_("{member} {value!r} must be a string."), member=member, value=value)
+
+
+def _check_q(q: Any) -> None:
+    if not isinstance(q, str) or not q:
+        raise BadRequestData(_("q {value!r} must be a non-empty query string."), value=q)
+    parse_q(q)
+
+
+def _check_geo(geo: Any, active: ActiveContext) -> None:
+    if geo is None:
+        return
+    if not isinstance(geo, dict):
+        raise BadRequestData(_("geoQ must be an object with georel, geometry and coordinates."))
+    geoproperty = geo.get("geoproperty")
+    parse_geoquery(geo.get("georel"), geo.get("geometry"), geo.get("coordinates"),
+                   expand_attribute_name(geoproperty, active) if geoproperty else None)
+
+
+def _check_notification(notification: Any, active: ActiveContext) -> None:
+    if not isinstance(notification, dict):
+        raise BadRequestData(_("A subscription needs a notification object with an endpoint."))
+    _check_names(notification.get("attributes"), "notification.attributes", active)
+    fmt = notification.get("format", "normalized")
+    if fmt not in FORMATS:
+        raise BadRequestData(_("notification.format {value!r} is not one of {formats}."),
+                             value=fmt, formats=", ".join(FORMATS))
+    sys_attrs = notification.get("sysAttrs", False)
+    if not isinstance(sys_attrs, bool):
+        raise BadRequestData(_("notification.sysAttrs {value!r} must be true or false."), value=sys_attrs)
+    _check_endpoint(notification.get("endpoint"))
+
+
+def _check_endpoint(endpoint: Any) -> None:
+    if not isinstance(endpoint, dict) or "uri" not in endpoint:
+        raise BadRequestData(_("notification.endpoint needs a uri such as 'http://127.0.0.1:9000/notify'."))
+    uri = check_uri(endpoint["uri"], "notification.endpoint.uri")
+    scheme = uri.split(":", 1)[0].lower()
+    if scheme in ("mqtt", "mqtts"):
+        raise OperationNotSupported(_("MQTT notification endpoints are not supported; use an http or https uri."))
+    if scheme not in ("http", "https"):
+        raise BadRequestData(_("notification.endpoint.uri {value!r} must be an http or https URL."), value=uri)
+    accept = endpoint.get("accept", "application/json")
+    if accept not in ACCEPTS:
+        raise BadRequestData(_("notification.endpoint.accept {value!r} is not one of {accepts}."),
+                             value=accept, accepts=", ".join(ACCEPTS))
+    for member in ("receiverInfo", "notifierInfo"):
+        _check_key_values(endpoint.get(member), member)
+
+
+def _check_key_values(items: Any, member: str) -> None:
+    if items is None:
+        return
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("key"), str) and isinstance(i.get("value"), str) for i in items
+    ):
+        raise BadRequestData(_("endpoint.{member} must be an array of {{\"key\": ..., \"value\": ...}} strings."),
+                             member=member)
+
+
+def _check_expires(value: Any, now: dt.datetime) -> dt.datetime | None:
+    if value is None:
+        return None
+    expires = parse_datetime(value, "expiresAt")
+    if expires <= now:
+        raise BadRequestData(_("expiresAt {value!r} is in the past; give a future date-time."), value=value)
+    return expires
+
+
+def _check_throttling(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise BadRequestData(_("throttling {value!r} must be a positive number of seconds."), value=value)
+    return float(value)
+
+
+def _check_pattern(pattern: Any) -> None:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError) as exc:
+        raise BadRequestData(_("idPattern {value!r} is not a valid regular expression: {reason}."),
+                             value=pattern, reason=str(exc)) from None

@@ -1,0 +1,257 @@
+"""Notifications: matching entity changes against subscriptions and delivering them over HTTP.
+
+Receivers are real HTTP servers on 127.0.0.1 started by the tests; the notifier
+runs in-process as the worker job would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from citybase.context.subscriptions.delivery import Dispatcher
+from citybase.context.subscriptions.models import CtxNotifierCursor, CtxSubscription
+from citybase.context.subscriptions.notifier import Notifier
+from citybase.core.db import utcnow
+from tests.context.conftest import Ngsi
+from tests.context.subscriptions.receiver import Receiver
+
+SENSOR = "urn:ngsi-ld:WaterLevelSensor:310114102-UP-0012"
+
+
+@pytest.fixture
+def notifier(db) -> Iterator[Notifier]:
+    notifier = Notifier(Dispatcher(db, workers=4, timeout=5.0))
+    notifier.queue_changes(db, utcnow())
+    yield notifier
+    notifier.dispatcher.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+def subscribe(ngsi: Ngsi, uri: str, sub_id: str = "urn:ngsi-ld:Subscription:flood", **extra) -> None:
+    body = {
+        "id": sub_id, "type": "Subscription",
+        "entities": [{"type": "WaterLevelSensor"}],
+        "notification": {"endpoint": {"uri": uri}},
+        **extra,
+    }
+    created = ngsi.post("/subscriptions", body)
+    assert created.status_code == 201, created.text
+
+
+def sensor(level: float = 0.5, entity_id: str = SENSOR) -> dict:
+    return {
+        "id": entity_id, "type": "WaterLevelSensor",
+        "waterLevel": {"type": "Property", "value": level, "unitCode": "MTR"},
+        "batteryLevel": {"type": "Property", "value": 0.9},
+        "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [121.32, 31.29]}},
+    }
+
+
+def deliver(notifier: Notifier, db, wait: float = 5.0) -> int:
+    queued = notifier.queue_changes(db, utcnow())
+    assert notifier.dispatcher.wait_idle(wait)
+    return queued
+
+
+def subscription_row(db, sub_id: str = "urn:ngsi-ld:Subscription:flood") -> CtxSubscription:
+    with db.session() as session:
+        return session.scalar(select(CtxSubscription).where(CtxSubscription.subscription_id == sub_id))
+
+
+def test_created_entity_is_notified(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, notification={
+        "attributes": ["waterLevel"], "format": "keyValues",
+        "endpoint": {"uri": receiver.url, "receiverInfo": [{"key": "X-District", "value": "310114"}]},
+    })
+    ngsi.post("/entities", sensor(0.5))
+
+    assert deliver(notifier, db) == 1
+
+    assert len(receiver.received) == 1
+    notice = receiver.received[0]
+    assert notice.headers["Content-Type"] == "application/json"
+    assert notice.headers["X-District"] == "310114"
+    assert "ngsi-ld-core-context" in notice.headers["Link"]
+    assert notice.body["type"] == "Notification"
+    assert notice.body["subscriptionId"] == "urn:ngsi-ld:Subscription:flood"
+    assert notice.body["id"].startswith("urn:ngsi-ld:Notification:")
+    assert notice.body["data"] == [{"id": SENSOR, "type": "WaterLevelSensor", "waterLevel": 0.5}]
+    row = subscription_row(db)
+    assert row.times_sent == 1
+    assert row.last_success is not None
+    status = ngsi.get("/subscriptions/urn:ngsi-ld:Subscription:flood").json()["notification"]
+    assert status["timesSent"] == 1
+    assert status["status"] == "ok"
+    assert "lastSuccess" in status
+
+
+def test_watched_attributes_filter(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    ngsi.post("/entities", sensor(0.5))
+    subscribe(ngsi, receiver.url, watchedAttributes=["waterLevel"])
+    deliver(notifier, db)
+
+    ngsi.patch("/entities/" + quote(SENSOR, safe="") + "/attrs", {"batteryLevel": {"type": "Property", "value": 0.8}})
+    assert deliver(notifier, db) == 0
+    ngsi.patch("/entities/" + quote(SENSOR, safe="") + "/attrs", {"waterLevel": {"type": "Property", "value": 0.7}})
+    assert deliver(notifier, db) == 1
+
+    assert len(receiver.received) == 1
+    data = receiver.received[0].body["data"][0]
+    assert data["waterLevel"]["value"] == 0.7
+    assert data["batteryLevel"]["value"] == 0.8
+
+
+def test_q_type_and_geo_filters(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, q="waterLevel>0.3",
+              geoQ={"georel": "near;maxDistance==1000", "geometry": "Point", "coordinates": [121.32, 31.29]})
+    ngsi.post("/entities", sensor(0.2))
+    ngsi.post("/entities", {**sensor(0.9, SENSOR + "-far"), "location": {
+        "type": "GeoProperty", "value": {"type": "Point", "coordinates": [121.50, 31.40]}}})
+    ngsi.post("/entities", {**sensor(0.9, "urn:ngsi-ld:Pump:310114102-P1"), "type": "Pump"})
+    assert deliver(notifier, db) == 0
+
+    ngsi.post("/entities", sensor(0.8, SENSOR + "-near"))
+    assert deliver(notifier, db) == 1
+
+    assert [e["id"] for e in receiver.received[0].body["data"]] == [SENSOR + "-near"]
+
+
+def test_paused_and_expired_send_nothing(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, isActive=False)
+    subscribe(ngsi, receiver.url, sub_id="urn:ngsi-ld:Subscription:old", expiresAt="2999-01-01T00:00:00Z")
+    with db.session() as session:
+        old = session.scalar(select(CtxSubscription).where(CtxSubscription.subscription_id.like("%:old")))
+        old.expires_at = utcnow() - dt.timedelta(seconds=1)
+
+    ngsi.post("/entities", sensor())
+
+    assert deliver(notifier, db) == 0
+    assert receiver.received == []
+
+
+def test_throttling_drops_changes_inside_window(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, throttling=60)
+    ngsi.post("/entities", sensor(0.4))
+    assert deliver(notifier, db) == 1
+
+    ngsi.patch("/entities/" + quote(SENSOR, safe="") + "/attrs", {"waterLevel": {"type": "Property", "value": 0.6}})
+
+    assert deliver(notifier, db) == 0
+    assert len(receiver.received) == 1
+
+
+def test_failed_delivery_is_recorded(ngsi: Ngsi, db, notifier: Notifier) -> None:
+    failing = Receiver(status=500).start()
+    try:
+        subscribe(ngsi, failing.url)
+        ngsi.post("/entities", sensor())
+        deliver(notifier, db)
+    finally:
+        failing.stop()
+
+    row = subscription_row(db)
+    assert row.times_sent == 1
+    assert row.times_failed == 1
+    assert row.last_failure is not None
+    assert row.last_success is None
+    assert row.last_failure_reason == "HTTP 500"
+    status = ngsi.get("/subscriptions/urn:ngsi-ld:Subscription:flood").json()["notification"]
+    assert status["status"] == "failed"
+    assert "lastFailure" in status
+
+
+def test_unreachable_endpoint_is_recorded(ngsi: Ngsi, db, notifier: Notifier) -> None:
+    closed = Receiver().start()
+    url = closed.url
+    closed.stop()
+    subscribe(ngsi, url)
+    ngsi.post("/entities", sensor())
+
+    deliver(notifier, db)
+
+    row = subscription_row(db)
+    assert row.times_failed == 1
+    assert row.last_failure_reason.startswith("ConnectError")
+
+
+def test_json_ld_notification(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, notification={"endpoint": {"uri": receiver.url, "accept": "application/ld+json"},
+                                                "sysAttrs": True})
+    ngsi.post("/entities", sensor())
+
+    deliver(notifier, db)
+
+    notice = receiver.received[0]
+    assert notice.headers["Content-Type"] == "application/ld+json"
+    assert "Link" not in notice.headers
+    assert notice.body["@context"] == "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld"
+    entity = notice.body["data"][0]
+    assert entity["waterLevel"] == {"type": "Property", "value": 0.5, "unitCode": "MTR",
+                                    "createdAt": entity["createdAt"], "modifiedAt": entity["modifiedAt"]}
+
+
+def test_attribute_deletion_is_notified(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    ngsi.post("/entities", sensor())
+    subscribe(ngsi, receiver.url, watchedAttributes=["batteryLevel"])
+    deliver(notifier, db)
+
+    ngsi.delete("/entities/" + quote(SENSOR, safe="") + "/attrs/batteryLevel")
+
+    assert deliver(notifier, db) == 1
+    assert "batteryLevel" not in receiver.received[0].body["data"][0]
+
+
+def test_new_notifier_resumes_from_cursor(ngsi: Ngsi, db, receiver: Receiver) -> None:
+    ngsi.post("/entities", sensor(0.1, SENSOR + "-before"))
+    first = Notifier(Dispatcher(db))
+    first.queue_changes(db, utcnow())
+    first.dispatcher.close()
+    subscribe(ngsi, receiver.url)
+    ngsi.post("/entities", sensor(0.2, SENSOR + "-after"))
+
+    second = Notifier(Dispatcher(db))
+    try:
+        assert deliver(second, db) == 1
+    finally:
+        second.dispatcher.close()
+
+    assert [e["id"] for e in receiver.received[0].body["data"]] == [SENSOR + "-after"]
+    with db.session() as session:
+        assert session.get(CtxNotifierCursor, "ctx_attr_instances").position > 0
+
+
+def test_slow_endpoint_does_not_delay_others(ngsi: Ngsi, db, notifier: Notifier) -> None:
+    slow = Receiver(delay=3.0).start()
+    fast = Receiver().start()
+    try:
+        subscribe(ngsi, slow.url, sub_id="urn:ngsi-ld:Subscription:slow")
+        subscribe(ngsi, fast.url, sub_id="urn:ngsi-ld:Subscription:fast")
+        started = time.monotonic()
+        ngsi.post("/entities", sensor(0.5))
+        assert notifier.queue_changes(db, utcnow()) == 2
+        ngsi.patch("/entities/" + quote(SENSOR, safe="") + "/attrs", {"waterLevel": {"type": "Property", "value": 0.6}})
+        assert notifier.queue_changes(db, utcnow()) == 2
+
+        assert fast.wait_for(2, timeout=2.0)
+        fast_done = time.monotonic() - started
+        assert fast_done < 2.0
+        assert slow.answered == 0
+        assert len(slow.received) == 1
+        assert slow.wait_for(2, timeout=10.0)
+        assert time.monotonic() - started >= 6.0
+        assert [n.body["data"][0]["waterLevel"]["value"] for n in slow.received] == [0.5, 0.6]
+    finally:
+        slow.stop()
+        fast.stop()
