@@ -1,0 +1,118 @@
+"""The entity browsing pages: types, entities of a type with an SVG map, one entity."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from citybase.context.browse.mapsvg import HEIGHT, WIDTH, MapPoint, build_map
+from tests.conftest import login, make_user
+from tests.context.conftest import Ngsi
+
+SENSOR_TYPE = "https://uri.etsi.org/ngsi-ld/default-context/WaterLevelSensor"
+
+
+def sensor(number: int, located: bool = True) -> dict:
+    entity = {
+        "id": f"urn:ngsi-ld:WaterLevelSensor:310114102-UP-{number:04d}",
+        "type": "WaterLevelSensor",
+        "waterLevel": {"type": "Property", "value": 0.1 * number, "unitCode": "MTR",
+                       "observedAt": "2024-05-01T08:00:00Z"},
+    }
+    if located:
+        entity["location"] = {"type": "GeoProperty",
+                              "value": {"type": "Point", "coordinates": [121.25 + number / 100, 31.35]}}
+    return entity
+
+
+def seed(ngsi: Ngsi) -> None:
+    for number in range(1, 4):
+        assert ngsi.post("/entities", sensor(number, located=number != 3)).status_code == 201
+    pump = {"id": "urn:ngsi-ld:Pump:310114102-%E6%B3%B5-1", "type": "Pump",
+            "name": {"type": "Property", "value": "南翔泵站"}}
+    assert ngsi.post("/entities", pump).status_code == 201
+
+
+def test_types_page_lists_counts(ngsi: Ngsi, client, db) -> None:
+    seed(ngsi)
+    make_user(db, "watcher", "viewer")
+    login(client, "watcher")
+
+    page = client.get("/context")
+
+    assert page.status_code == 200
+    assert "城市实体" in page.text
+    assert re.search(r">WaterLevelSensor</a> <span>（3）</span>", page.text)
+    assert re.search(r">Pump</a> <span>（1）</span>", page.text)
+    assert page.text.count("<circle") == 2
+    assert "<script" not in page.text
+
+
+def test_type_page_lists_entities_and_map(ngsi: Ngsi, client, db) -> None:
+    seed(ngsi)
+    make_user(db, "watcher", "viewer")
+    login(client, "watcher")
+
+    page = client.get("/context", params={"type": SENSOR_TYPE})
+
+    assert page.status_code == 200
+    assert 'aria-current="page">WaterLevelSensor</a>' in page.text
+    assert page.text.count('<a href="/context/entities/urn:ngsi-ld:WaterLevelSensor:310114102-UP-') == 5
+    assert page.text.count("<circle") == 2
+    assert '<svg viewBox="0 0 640 480"' in page.text
+    assert 'aria-labelledby="ctx-map-title ctx-map-desc"' in page.text
+    assert "WaterLevelSensor 类型的实体共 3 个" in page.text
+    assert "有位置的实体共 2 个，地图上绘制了 2 个。" in page.text
+
+
+def test_entity_page_shows_attributes(ngsi: Ngsi, client, db) -> None:
+    seed(ngsi)
+    make_user(db, "watcher", "viewer")
+    login(client, "watcher")
+
+    page = client.get("/context/entities/" + quote("urn:ngsi-ld:WaterLevelSensor:310114102-UP-0002", safe=":"))
+
+    assert page.status_code == 200
+    assert '<th scope="row">waterLevel</th>' in page.text
+    assert "MTR" in page.text
+    assert "2024-05-01T08:00:00Z" in page.text
+    assert page.text.count("<circle") == 1
+    pump = client.get("/context/entities/" + quote("urn:ngsi-ld:Pump:310114102-%E6%B3%B5-1", safe=":"))
+    assert pump.status_code == 200
+    assert "南翔泵站" in pump.text
+    missing = client.get("/context/entities/urn:ngsi-ld:Pump:none")
+    assert missing.status_code == 404
+
+
+def test_pages_need_read_permission(ngsi: Ngsi, client, db) -> None:
+    anonymous = client.get("/context", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login")
+
+    make_user(db, "citizen", "public")
+    login(client, "citizen")
+    assert client.get("/context").status_code == 403
+    assert client.get("/context/entities/urn:ngsi-ld:Pump:1").status_code == 403
+
+
+def test_map_fits_points_outside_district() -> None:
+    inside = MapPoint(121.25, 31.35, "inside", "/a")
+    far = MapPoint(-8.5, 41.2, "far", "/b")
+
+    drawn = build_map([inside, far])
+
+    assert len(drawn.outlines) == 1
+    for point in drawn.points:
+        assert 0 <= point.x <= WIDTH
+        assert 0 <= point.y <= HEIGHT
+    assert drawn.points[0].x > drawn.points[1].x
+
+
+def test_map_projection_keeps_north_up() -> None:
+    south = MapPoint(121.25, 31.25, "south", "/s")
+    north = MapPoint(121.25, 31.42, "north", "/n")
+
+    drawn = build_map([south, north])
+
+    assert drawn.points[1].y < drawn.points[0].y
+    assert drawn.points[0].x == drawn.points[1].x
