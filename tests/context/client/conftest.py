@@ -49,7 +49,7 @@ def client_venv(requirement: str) -> Path:
         if not marker.exists():
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
             subprocess.run([str(folder / "bin" / "pip"), "install", "--quiet", requirement],
-                           check=True, timeout=INSTALL_SECONDS)
+                           check=True, timeout=INSTALL_SECONDS, capture_output=True)
             marker.write_text(requirement, encoding="utf-8")
     return folder / "bin" / "python"
 

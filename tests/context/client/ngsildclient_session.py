@@ -60,7 +60,7 @@ def main() -> int:
 
     observed["deleted_one"] = client.delete(first)
     observed["exists_after_delete"] = client.exists(first.id)
-    deleted = client.delete([f"{PREFIX}{n:04d}" for n in range(2, 7)])
+    deleted = client.delete([station(n, 0.0) for n in range(2, 7)])
     observed["batch_deleted"] = sorted(deleted.success)
     observed["count_after_delete"] = client.entities.count(type=TYPE)
     client.close()
