@@ -93,16 +93,17 @@ PY
 
 # --- the broker ----------------------------------------------------------------------
 SERVER_PID=""
+WORKER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for pid in $WORKER_PID $SERVER_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 echo "starting citybase on 127.0.0.1:$PORT (data in $WORK/data, log in $OUT/citybase.log)"
-CITYBASE_DATA_DIR="$WORK/data" CITYBASE_DATABASE_URL="" CITYBASE_CONTEXT_AUTH=off \
-CITYBASE_CONTEXT_JSONLD_DIRS="$WORK/contexts" CITYBASE_LOCALE=en \
-  "$CITYBASE" serve --host 127.0.0.1 --port "$PORT" --worker >"$OUT/citybase.log" 2>&1 &
+export CITYBASE_DATA_DIR="$WORK/data" CITYBASE_DATABASE_URL="" CITYBASE_CONTEXT_AUTH=off \
+  CITYBASE_CONTEXT_JSONLD_DIRS="$WORK/contexts" CITYBASE_LOCALE=en
+"$CITYBASE" serve --host 127.0.0.1 --port "$PORT" --no-worker >"$OUT/citybase.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do
   if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
@@ -110,6 +111,10 @@ for _ in $(seq 1 60); do
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "citybase exited; see $OUT/citybase.log" >&2; tail -20 "$OUT/citybase.log" >&2; exit 1; }
   sleep 1
 done
+# A separate worker with a short tick delivers notifications within about a second;
+# the suite waits at most a few seconds for one.
+"$CITYBASE" worker --tick 0.5 >"$OUT/worker.log" 2>&1 &
+WORKER_PID=$!
 
 # --- the suite -----------------------------------------------------------------------
 URL="http://127.0.0.1:$PORT/ngsi-ld/v1"

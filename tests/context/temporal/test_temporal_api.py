@@ -188,7 +188,7 @@ def test_invalid_temporal_queries_are_bad_request(ngsi: Ngsi) -> None:
         {"timeAt": "2024-05-01T08:00:00Z"},
         {"lastN": "0"},
         {"lastN": "1.5"},
-        {"timeproperty": "deletedAt"},
+        {"timeproperty": "expiredAt"},
         {"options": "bogus"},
     ]
     for query in cases:
@@ -365,3 +365,74 @@ def test_reader_cannot_write_history(client, db) -> None:
     assert reader.delete(tpath()).status_code == 403
     anonymous = client.get("/ngsi-ld/v1" + tpath())
     assert anonymous.status_code == 401
+
+
+def test_resent_readings_replace_same_observation(ngsi: Ngsi, db) -> None:
+    ngsi.post("/temporal/entities", temporal_sensor())
+    resent = {"id": SENSOR, "type": "WaterLevelSensor",
+              "waterLevel": readings((1.1, "2024-05-01T08:00:00Z"), (1.5, "2024-05-01T08:05:00Z"))}
+
+    assert ngsi.post("/temporal/entities", resent).status_code == 204
+    assert ngsi.post(tpath(tail="/attrs"), {"waterLevel": readings((1.5, "2024-05-01T08:05:00Z"))}).status_code == 204
+
+    assert values_of(ngsi.get(tpath()).json(), "waterLevel") == [1.1, 1.5, 2.0]
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(CtxAttrInstance)) == 4
+
+
+def test_deleted_at_shows_deletions(ngsi: Ngsi) -> None:
+    ngsi.post("/temporal/entities", {**temporal_sensor(), "refPump": [
+        {"type": "Relationship", "object": "urn:ngsi-ld:Pump:310114102-P1", "observedAt": "2024-05-01T08:00:00Z"}]})
+    entity = "/entities/" + quote(SENSOR, safe="")
+    assert ngsi.delete(entity + "/attrs/waterLevel").status_code == 204
+    assert ngsi.delete(entity + "/attrs/refPump").status_code == 204
+
+    body = ngsi.get(tpath(), params={"timeproperty": "deletedAt"}).json()
+    simplified = ngsi.get(tpath(), params={"timeproperty": "deletedAt", "options": "temporalValues"}).json()
+
+    assert [i["value"] for i in body["waterLevel"]] == ["urn:ngsi-ld:null"]
+    assert body["waterLevel"][0]["type"] == "Property"
+    assert body["waterLevel"][0]["deletedAt"].endswith("Z")
+    assert body["refPump"][0]["object"] == "urn:ngsi-ld:null"
+    assert "status" not in body
+    assert simplified["refPump"]["objects"][0][0] == "urn:ngsi-ld:null"
+    assert values_of(ngsi.get(tpath()).json(), "waterLevel") == [1.0, 1.5, 2.0]
+
+
+def test_language_property_simplified(ngsi: Ngsi) -> None:
+    ngsi.post("/temporal/entities", {"id": SENSOR, "type": "WaterLevelSensor", "name": [
+        {"type": "LanguageProperty", "languageMap": {"zh": "南翔下立交", "en": "Nanxiang underpass"},
+         "observedAt": "2024-05-01T08:00:00Z"}]})
+
+    body = ngsi.get(tpath(), params={"options": "temporalValues"}).json()
+
+    assert body["name"] == {"type": "LanguageProperty", "languageMaps": [
+        [{"languageMap": {"zh": "南翔下立交", "en": "Nanxiang underpass"}}, "2024-05-01T08:00:00Z"]]}
+
+
+def test_query_leaves_out_entities_without_instances(ngsi: Ngsi) -> None:
+    ngsi.post("/temporal/entities", temporal_sensor())
+    other = "urn:ngsi-ld:WaterLevelSensor:310114103-UP-0001"
+    ngsi.post("/temporal/entities", {"id": other, "type": "WaterLevelSensor",
+                                     "waterLevel": readings((3.0, "2024-04-01T00:00:00Z"))})
+
+    got = ngsi.get("/temporal/entities", params={"type": "WaterLevelSensor", "timerel": "after",
+                                                 "timeAt": "2024-05-01T00:00:00Z"})
+
+    assert [e["id"] for e in got.json()] == [SENSOR]
+
+
+def test_malformed_paths_are_bad_request(ngsi: Ngsi) -> None:
+    ngsi.post("/temporal/entities", temporal_sensor())
+    cases = [
+        ("POST", "/temporal/entities//attrs", {"waterLevel": readings((1.0, "2024-05-01T08:00:00Z"))}),
+        ("DELETE", "/temporal/entities//attrs/waterLevel", None),
+        ("DELETE", tpath(tail="/attrs//urn:ngsi-ld:attribute:instance:1"), None),
+        ("DELETE", tpath(tail="/attrs/%2E%2E"), None),
+        ("DELETE", tpath(tail="/attrs/%252E%252E"), None),
+    ]
+    for method, path, body in cases:
+        got = ngsi.request(method, path, body)
+        assert got.status_code == 400, (method, path, got.text)
+        assert got.json()["type"] == ERRORS + "BadRequestData", path
+    assert ngsi.delete(tpath(tail="/nothing/here")).status_code == 404

@@ -41,12 +41,18 @@ from citybase.context.models import CtxAttrInstance
 from citybase.context.query.qlang import parse_q
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
+from citybase.context.sqlite_functions import install_for_all_engines
 from citybase.context.subscriptions.delivery import NOTIFIER_ACTOR, Dispatcher, Notice
 from citybase.context.subscriptions.models import CtxNotifierCursor, CtxSubscription
 from citybase.context.times import format_datetime
 from citybase.core.db import Database
 
 logger = logging.getLogger(__name__)
+
+# `citybase worker` builds no app, so the broker's SQLite functions (regexp for q
+# patterns) are registered here, when the registry imports this module and before
+# the worker opens its first connection.
+install_for_all_engines()
 
 FEED = "ctx_attr_instances"
 BATCH_ROWS = 5000

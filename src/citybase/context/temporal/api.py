@@ -9,6 +9,7 @@ patch and delete instances of the temporal evolution. Aggregated representations
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
@@ -86,7 +87,8 @@ def _run_temporal_query(session: Session, selection: EntityQuery, temporal: Temp
     result = run_query(session, selection)
     pks = [entity.pk for entity in result.entities if entity.pk is not None]
     history = service.read_history(session, pks, selection.attrs, temporal)
-    documents = [render_temporal(e, history.get(e.pk or 0, []), active, options) for e in result.entities]
+    # An entity none of whose instances the temporal query selects is left out of the result.
+    documents = [render_temporal(e, history[e.pk], active, options) for e in result.entities if history.get(e.pk or 0)]
     return documents, result.total
 
 
@@ -194,7 +196,7 @@ async def delete_temporal_attribute(entity_id: str, attr_id: str, request: Reque
     params.check_names(request, params.DELETE_ATTR)
     check_uri(entity_id, "Entity id")
     active = active_context(link_context(request).value)
-    attr_iri = expand_attribute_name(attr_id or "", active)
+    attr_iri = _attribute_iri(attr_id or "", active)
     dataset_id = request.query_params.get("datasetId")
     if dataset_id is not None:
         check_uri(dataset_id, "datasetId")
@@ -223,7 +225,7 @@ async def patch_temporal_instance(entity_id: str, attr_id: str, instance_id: str
     check_uri(instance_id, "instanceId")
     body, context = await read_body(request)
     active = active_context(context.value)
-    attr_iri = expand_attribute_name(attr_id or "", active)
+    attr_iri = _attribute_iri(attr_id or "", active)
     fragment = _instance_fragment(require_object(body, _("an attribute instance")), attr_id or "")
 
     def work() -> None:
@@ -250,7 +252,7 @@ async def delete_temporal_instance(entity_id: str, attr_id: str, instance_id: st
     check_uri(entity_id, "Entity id")
     check_uri(instance_id, "instanceId")
     active = active_context(link_context(request).value)
-    attr_iri = expand_attribute_name(attr_id or "", active)
+    attr_iri = _attribute_iri(attr_id or "", active)
 
     def work() -> None:
         entity = _require_entity(session, entity_id, None, active)
@@ -298,3 +300,19 @@ def _instance_fragment(body: dict[str, Any], attr_name: str) -> dict[str, Any]:
     if not isinstance(members, dict) or not members:
         raise BadRequestData(_("The body must hold the instance of {name!r} to patch."), name=attr_name)
     return members
+
+
+def _attribute_iri(name: str, active: ActiveContext) -> str:
+    """Expand an attribute name from the path; a dot segment, even percent-encoded, is rejected."""
+    if unquote(name) in (".", ".."):
+        raise BadRequestData(_("Attribute name {value!r} is a dot segment, not an attribute name."), value=name)
+    return expand_attribute_name(name, active)
+
+
+@router.api_route(BASE + "/{rest:path}", methods=["POST", "PATCH", "DELETE"], include_in_schema=False)
+async def malformed_temporal_path(rest: str, request: Request) -> Response:
+    """Reject a write path with an empty entity id or attribute name (400); any other unknown path is 404."""
+    raw = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0]
+    if "//" in raw or raw.endswith("/attrs/"):
+        raise BadRequestData(_("The path {path} has an empty entity id or attribute name."), path=raw)
+    raise ResourceNotFound(_("No NGSI-LD resource at {path}."), path=raw)

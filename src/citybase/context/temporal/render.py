@@ -54,6 +54,8 @@ def render_temporal(entity: StoredEntity, rows: list[HistoryRow], ctx: ActiveCon
 
 
 def _normalized(row: HistoryRow, ctx: ActiveContext, options: TemporalOptions) -> dict[str, Any]:
+    if row.deleted:
+        return {**row.instance, "instanceId": row.instance_id}
     rendered = compact_instance(row.instance, ctx, RenderOptions("normalized", False, None, options.lang))
     rendered["instanceId"] = row.instance_id
     if options.sys_attrs:
@@ -78,8 +80,13 @@ def _simplified(rows: list[HistoryRow], options: TemporalOptions) -> Any:
 
 
 def _pair(row: HistoryRow, member: str, options: TemporalOptions) -> list[Any]:
+    value = row.instance.get(member)
+    if member == "languageMap":
+        value = {"languageMap": value}
+    if row.deleted:
+        return [value, row.instance["deletedAt"]]
     if options.timeproperty == "observedAt" and "observedAt" in row.instance:
         # observedAt reads back exactly as the client wrote it, as in the normalized form.
-        return [row.instance.get(member), row.instance["observedAt"]]
+        return [value, row.instance["observedAt"]]
     time = row.time_of(options.timeproperty)
-    return [row.instance.get(member), format_datetime(time) if time is not None else None]
+    return [value, format_datetime(time) if time is not None else None]

@@ -29,6 +29,7 @@ from citybase.context.temporal.timequery import TemporalQuery
 from citybase.context.times import format_datetime, parse_datetime
 
 Instances = list[dict[str, Any]]
+NULL_URI = "urn:ngsi-ld:null"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class HistoryRow:
     observed_at: dt.datetime | None
     written_at: dt.datetime
     instance: dict[str, Any]
+
+    @property
+    def deleted(self) -> bool:
+        return "deletedAt" in self.instance
 
     def time_of(self, timeproperty: str) -> dt.datetime | None:
         if timeproperty == "observedAt":
@@ -62,7 +67,8 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
     order_key = _order_key(query)
     columns = [table.entity_pk, table.attr_iri, table.dataset_id, table.instance_id, table.observed_at,
                table.modified_at, table.instance, table.pk, order_key.label("order_key")]
-    conditions: list[ColumnElement[bool]] = [table.entity_pk.in_(entity_pks), table.deleted.is_(False)]
+    deletions = query.timeproperty == "deletedAt"
+    conditions: list[ColumnElement[bool]] = [table.entity_pk.in_(entity_pks), table.deleted.is_(deletions)]
     if attrs is not None:
         conditions.append(table.attr_iri.in_(attrs))
     conditions.extend(_time_conditions(query, _time_column(query)))
@@ -80,15 +86,43 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
     else:
         order = (table.entity_pk, table.attr_iri, order_key, table.pk)
     history: dict[int, list[HistoryRow]] = defaultdict(list)
-    for row in session.execute(statement.order_by(*order)):
+    rows = session.execute(statement.order_by(*order)).all()
+    kinds = _kinds_before_deletion(session, {(row.entity_pk, row.attr_iri) for row in rows}) if deletions else {}
+    for row in rows:
+        instance = row.instance or {}
+        if deletions:
+            instance = _deletion_marker(kinds.get((row.entity_pk, row.attr_iri), "Property"), row.modified_at)
         history[row.entity_pk].append(
-            HistoryRow(row.attr_iri, row.dataset_id, row.instance_id, row.observed_at, row.modified_at,
-                       row.instance or {})
+            HistoryRow(row.attr_iri, row.dataset_id, row.instance_id, row.observed_at, row.modified_at, instance)
         )
     return history
 
 
+def _kinds_before_deletion(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """Return the attribute type (Property, Relationship, ...) each deleted attribute last had."""
+    table = CtxAttrInstance
+    kinds: dict[tuple[int, str], str] = {}
+    for entity_pk, attr_iri in pairs:
+        instance = session.scalar(select(table.instance).where(
+            table.entity_pk == entity_pk, table.attr_iri == attr_iri, table.deleted.is_(False),
+        ).order_by(table.pk.desc()).limit(1))
+        kinds[(entity_pk, attr_iri)] = (instance or {}).get("type", "Property")
+    return kinds
+
+
+def _deletion_marker(kind: str, deleted_at: dt.datetime) -> dict[str, Any]:
+    """The instance shown for a deletion: the NGSI-LD null in the attribute's main member."""
+    if kind == "Relationship":
+        marker: dict[str, Any] = {"object": NULL_URI}
+    elif kind == "LanguageProperty":
+        marker = {"languageMap": {"@none": NULL_URI}}
+    else:
+        marker = {"value": NULL_URI}
+    return {"type": kind, **marker, "deletedAt": format_datetime(deleted_at)}
+
+
 def _time_column(query: TemporalQuery) -> Any:
+    # Writes and deletions are both stamped in modified_at, the time the row was written.
     return CtxAttrInstance.observed_at if query.timeproperty == "observedAt" else CtxAttrInstance.modified_at
 
 
@@ -122,7 +156,10 @@ def add_instances(session: Session, entity_id: str, types: list[str], attrs: dic
     store = EntityStore(session)
     entity = store.load([entity_id]).get(entity_id)
     stamp = format_datetime(now)
-    stamped = {iri: [{**i, "createdAt": stamp, "modifiedAt": stamp} for i in items] for iri, items in attrs.items()}
+    stamped = {iri: [{**i, "createdAt": stamp, "modifiedAt": stamp} for i in _last_per_observation(items)]
+               for iri, items in attrs.items()}
+    if entity is not None and entity.pk is not None:
+        _drop_same_observations(session, entity.pk, stamped)
     written = [(iri, instance) for iri, items in stamped.items() for instance in items]
     created = entity is None
     if entity is None:
@@ -140,6 +177,40 @@ def add_instances(session: Session, entity_id: str, types: list[str], attrs: dic
     entity.attrs = _merge_current(entity.attrs, stamped)
     store.save([change], now)
     return created
+
+
+def _observation_key(instance: dict[str, Any]) -> tuple[str | None, dt.datetime | None]:
+    observed = instance.get("observedAt")
+    return instance.get("datasetId"), parse_datetime(observed, "observedAt") if observed else None
+
+
+def _last_per_observation(items: Instances) -> Instances:
+    """Keep the last of several instances with the same datasetId and observedAt."""
+    kept: dict[Any, dict[str, Any]] = {}
+    for position, instance in enumerate(items):
+        key = _observation_key(instance)
+        kept[key if key[1] is not None else position] = instance
+    return list(kept.values())
+
+
+def _drop_same_observations(session: Session, entity_pk: int, attrs: dict[str, Instances]) -> None:
+    """Delete stored instances that incoming ones replace: same attribute, datasetId and observedAt.
+
+    Sending the same readings twice therefore leaves one copy of each.
+    """
+    times: dict[tuple[str, str | None], set[dt.datetime]] = defaultdict(set)
+    for iri, items in attrs.items():
+        for instance in items:
+            dataset_id, observed = _observation_key(instance)
+            if observed is not None:
+                times[(iri, dataset_id)].add(observed)
+    table = CtxAttrInstance
+    for (iri, dataset_id), observed_times in times.items():
+        session.execute(delete(table).where(
+            table.entity_pk == entity_pk, table.attr_iri == iri, table.deleted.is_(False),
+            table.dataset_id.is_(None) if dataset_id is None else table.dataset_id == dataset_id,
+            table.observed_at.in_(sorted(observed_times)),
+        ))
 
 
 def _merge_current(current: dict[str, Instances], incoming: dict[str, Instances]) -> dict[str, Instances]:

@@ -3,7 +3,8 @@
 ``timerel`` is before, after or between. ``timeAt`` is inclusive and ``endTimeAt``
 exclusive: ``after`` keeps instants at or after timeAt, ``before`` keeps instants
 strictly before timeAt, and ``between`` keeps timeAt <= t < endTimeAt. ``timeproperty``
-chooses the timestamp compared: observedAt (default), createdAt or modifiedAt.
+chooses the timestamp compared: observedAt (default), createdAt, modifiedAt, or
+deletedAt, which selects the deletions of attributes instead of their values.
 ``lastN`` keeps the N most recent instances of each attribute.
 """
 
@@ -19,7 +20,7 @@ from citybase.context.i18n import _
 from citybase.context.times import parse_datetime
 
 TIMERELS = ("before", "after", "between")
-TIME_PROPERTIES = ("observedAt", "createdAt", "modifiedAt")
+TIME_PROPERTIES = ("observedAt", "createdAt", "modifiedAt", "deletedAt")
 
 
 @dataclass(frozen=True)
