@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from citybase.context.subscriptions.delivery import Dispatcher
-from citybase.context.subscriptions.models import CtxNotifierCursor, CtxSubscription
+from citybase.context.subscriptions.models import CtxPendingChange, CtxSubscription
 from citybase.context.subscriptions.notifier import Notifier
 from citybase.core.db import utcnow
 from tests.context.conftest import Ngsi
@@ -202,24 +202,69 @@ def test_json_ld_notification(ngsi: Ngsi, db, notifier: Notifier, receiver: Rece
                                     "createdAt": entity["createdAt"], "modifiedAt": entity["modifiedAt"]}
 
 
-def test_attribute_deletion_is_notified(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+def test_attribute_deletion_needs_its_trigger(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
     ngsi.post("/entities", sensor())
     subscribe(ngsi, receiver.url, watchedAttributes=["batteryLevel"])
+    subscribe(ngsi, receiver.url, sub_id="urn:ngsi-ld:Subscription:deletions",
+              notificationTrigger=["attributeDeleted"], notification={
+                  "format": "keyValues", "endpoint": {"uri": receiver.url}})
     deliver(notifier, db)
 
     ngsi.delete("/entities/" + quote(SENSOR, safe="") + "/attrs/batteryLevel")
 
     assert deliver(notifier, db) == 1
-    assert "batteryLevel" not in receiver.received[0].body["data"][0]
+    notice = receiver.received[0].body
+    assert notice["subscriptionId"] == "urn:ngsi-ld:Subscription:deletions"
+    assert notice["data"][0]["batteryLevel"] == "urn:ngsi-ld:null"
+    assert notice["data"][0]["waterLevel"] == 0.5
 
 
-def test_new_notifier_resumes_from_cursor(ngsi: Ngsi, db, receiver: Receiver) -> None:
+def test_entity_deletion_is_notified(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, notificationTrigger=["entityDeleted"])
+    ngsi.post("/entities", sensor())
+    assert deliver(notifier, db) == 0
+
+    ngsi.delete("/entities/" + quote(SENSOR, safe=""))
+
+    assert deliver(notifier, db) == 1
+    data = receiver.received[0].body["data"]
+    assert len(data) == 1
+    assert set(data[0]) == {"id", "type", "deletedAt"}
+    assert data[0]["id"] == SENSOR
+    assert data[0]["type"] == "WaterLevelSensor"
+
+
+def test_entity_created_trigger(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, notificationTrigger=["entityCreated"])
+    ngsi.post("/entities", sensor())
+    ngsi.patch("/entities/" + quote(SENSOR, safe="") + "/attrs", {"waterLevel": {"type": "Property", "value": 0.9}})
+
+    assert deliver(notifier, db) == 1
+
+    assert len(receiver.received) == 1
+    assert receiver.received[0].body["data"][0]["waterLevel"]["value"] == 0.9
+
+
+def test_temporal_writes_notify(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url)
+    readings = [{"type": "Property", "value": v, "observedAt": f"2024-05-01T08:0{i}:00Z"}
+                for i, v in enumerate((0.1, 0.2))]
+
+    ngsi.post("/temporal/entities", {"id": SENSOR, "type": "WaterLevelSensor", "waterLevel": readings})
+
+    assert deliver(notifier, db) == 1
+    assert receiver.received[0].body["data"][0]["waterLevel"]["value"] == 0.2
+
+
+def test_changes_queue_only_while_subscribed(ngsi: Ngsi, db, receiver: Receiver) -> None:
     ngsi.post("/entities", sensor(0.1, SENSOR + "-before"))
-    first = Notifier(Dispatcher(db))
-    first.queue_changes(db, utcnow())
-    first.dispatcher.close()
+    with db.session() as session:
+        assert session.scalars(select(CtxPendingChange)).all() == []
     subscribe(ngsi, receiver.url)
     ngsi.post("/entities", sensor(0.2, SENSOR + "-after"))
+    with db.session() as session:
+        pending = session.scalars(select(CtxPendingChange)).all()
+        assert [(p.entity_id, p.kind) for p in pending] == [(SENSOR + "-after", "created")]
 
     second = Notifier(Dispatcher(db))
     try:
@@ -229,7 +274,18 @@ def test_new_notifier_resumes_from_cursor(ngsi: Ngsi, db, receiver: Receiver) ->
 
     assert [e["id"] for e in receiver.received[0].body["data"]] == [SENSOR + "-after"]
     with db.session() as session:
-        assert session.get(CtxNotifierCursor, "ctx_attr_instances").position > 0
+        assert session.scalars(select(CtxPendingChange)).all() == []
+
+
+def test_failed_write_queues_nothing(ngsi: Ngsi, db, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url)
+    ngsi.post("/entities", sensor())
+
+    again = ngsi.post("/entities", sensor())
+
+    assert again.status_code == 409
+    with db.session() as session:
+        assert [p.kind for p in session.scalars(select(CtxPendingChange))] == ["created"]
 
 
 def test_slow_endpoint_does_not_delay_others(ngsi: Ngsi, db, notifier: Notifier) -> None:

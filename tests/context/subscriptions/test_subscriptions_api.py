@@ -94,7 +94,10 @@ def test_invalid_subscriptions_are_rejected(ngsi: Ngsi, db) -> None:
         (subscription(notification={"endpoint": {"uri": "http://127.0.0.1:9/", "accept": "text/csv"}}), 400),
         (subscription(notification={"format": "table", "endpoint": {"uri": "http://127.0.0.1:9/"}}), 400),
         (subscription(geoQ={"georel": "near;maxDistance==10", "geometry": "Point"}), 400),
+        (subscription(notificationTrigger=["entityRenamed"]), 400),
+        (subscription(notificationTrigger=[]), 400),
         (subscription(watchedAttributes=None, timeInterval=60), 422),
+        (subscription(notification={"showChanges": True, "endpoint": {"uri": "http://127.0.0.1:9/"}}), 422),
         (subscription(notification={"endpoint": {"uri": "mqtt://127.0.0.1:1883/t"}}), 422),
     ]
     for body, status in cases:

@@ -5,8 +5,9 @@
 the expanded names the notifier matches against and the delivery counters that
 the API reports as ``notification.timesSent``, ``lastSuccess`` and ``lastFailure``.
 
-``ctx_notifier_cursor`` keeps, per feed, the highest ``ctx_attr_instances.pk`` the
-notifier has handled, so a restarted worker neither repeats nor skips changes.
+``ctx_pending_changes`` is the queue between the broker's writes and the notifier:
+a change event listener adds a row in the writing transaction, so a change that
+commits is never lost and one that rolls back never notifies.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from citybase.core.db import Base, UTCDateTime
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid, so BigInteger is narrowed there.
+BigKey = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class CtxSubscription(Base):
@@ -52,11 +55,22 @@ class CtxSubscription(Base):
     last_failure_reason: Mapped[str | None] = mapped_column(String(500))
 
 
-class CtxNotifierCursor(Base):
-    """The last ``ctx_attr_instances.pk`` the notifier has matched against subscriptions."""
+class CtxPendingChange(Base):
+    """One entity change waiting for the notifier, written in the transaction of the change.
 
-    __tablename__ = "ctx_notifier_cursor"
+    Rows are written only while at least one subscription is active, and the notifier
+    deletes them once it has matched them, so the table stays short.
+    """
+
+    __tablename__ = "ctx_pending_changes"
     __audit__ = False
 
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    pk: Mapped[int] = mapped_column(BigKey, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(String(1024))
+    kind: Mapped[str] = mapped_column(String(16))  # created, updated or deleted
+    types: Mapped[list[str]] = mapped_column(JSON)
+    attributes: Mapped[list[str]] = mapped_column(JSON)
+    deleted_attributes: Mapped[list[str]] = mapped_column(JSON)
+    # For a deleted entity: its last state, because the entity row is gone.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

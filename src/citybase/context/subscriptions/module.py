@@ -1,8 +1,11 @@
 """Registration of NGSI-LD subscriptions: the API, the tables and the notifier job."""
 
+from citybase.context.subscriptions import changes
 from citybase.context.subscriptions.api import router
 from citybase.context.subscriptions.notifier import run_notifier
 from citybase.core.registry import Job, Module
+
+changes.install()
 
 module = Module(
     name="context_subscriptions",

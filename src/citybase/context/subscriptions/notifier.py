@@ -1,18 +1,22 @@
-"""The worker job that turns entity changes into notifications.
+"""The worker job that turns queued entity changes into notifications.
 
-The broker appends a ``ctx_attr_instances`` row for every attribute it creates,
-changes or deletes, in the transaction of the write, so that table is the change
-feed. Each run reads the rows after the stored cursor, groups them by entity,
-matches them against the active subscriptions (entity selectors,
-watchedAttributes, q, geoQ, throttling) and hands one notification per
-subscription to the :class:`Dispatcher`, after the new cursor is committed.
+Each run takes the oldest ``ctx_pending_changes`` rows, matches them against the
+active subscriptions (entity selectors, notificationTrigger, watchedAttributes,
+q, geoQ, throttling), deletes the rows and commits, and then hands one
+notification per subscription to the :class:`Dispatcher`. Rows are deleted rather
+than tracked by a cursor, so a transaction that commits late is still seen.
 
-On PostgreSQL a row with a higher ``pk`` can commit before one with a lower pk,
-so the run stops at a gap in the pks until the row after it is a few seconds
-old. SQLite runs one writer at a time, so pks commit in order there.
+Triggers (ETSI GS CIM 009 V1.6.1, clause 5.2.12): without ``notificationTrigger``
+a subscription fires on attributeCreated and attributeUpdated. An entity's
+creation fires entityCreated and attributeCreated; an update fires entityUpdated,
+attributeUpdated and attributeCreated, and attributeDeleted when it removed
+attributes; a deletion fires entityDeleted.
 
-NOTE: deleting an entity removes its rows from the feed, so entity deletions
-trigger no notification.
+NOTE: an update that adds a new attribute is not told apart from one that changes
+an existing attribute, so a subscription to only attributeCreated or only
+attributeUpdated receives both. The q and geoQ of a subscription are checked only
+for entities that still exist, so every entityDeleted change of a selected
+entity notifies.
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ import re
 import threading
 import time
 import uuid
-from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from citybase.context.api.deps import active_context
@@ -37,13 +41,13 @@ from citybase.context.entity_compact import RenderOptions, compact_entity
 from citybase.context.entity_expand import expand_attribute_name, expand_types
 from citybase.context.geo import parse_geoquery
 from citybase.context.jsonld.context import ActiveContext
-from citybase.context.models import CtxAttrInstance
 from citybase.context.query.qlang import parse_q
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.sqlite_functions import install_for_all_engines
 from citybase.context.subscriptions.delivery import NOTIFIER_ACTOR, Dispatcher, Notice
-from citybase.context.subscriptions.models import CtxNotifierCursor, CtxSubscription
+from citybase.context.subscriptions.models import CtxPendingChange, CtxSubscription
+from citybase.context.temporal.service import NULL_URI, attribute_kinds
 from citybase.context.times import format_datetime
 from citybase.core.db import Database
 
@@ -54,17 +58,13 @@ logger = logging.getLogger(__name__)
 # the worker opens its first connection.
 install_for_all_engines()
 
-FEED = "ctx_attr_instances"
-BATCH_ROWS = 5000
+BATCH_ROWS = 2000
 RUN_SECONDS = 2.0
-POSTGRES_GAP_GRACE = dt.timedelta(seconds=5)
-
-# Per entity pk: each changed attribute IRI and the time of its latest change.
-Changes = dict[int, dict[str, dt.datetime]]
+DEFAULT_TRIGGERS = frozenset({"attributeCreated", "attributeUpdated"})
 
 
 def run_notifier(db: Database, now: dt.datetime) -> int:
-    """Job entry point: match new changes and queue their notifications; return how many were queued."""
+    """Job entry point: match queued changes and queue their notifications; return how many."""
     return notifier_for(db).queue_changes(db, now)
 
 
@@ -82,7 +82,7 @@ def notifier_for(db: Database) -> Notifier:
 
 
 class Notifier:
-    """Reads the change feed and queues notifications on its dispatcher."""
+    """Reads the queue of pending changes and queues notifications on its dispatcher."""
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
@@ -92,12 +92,11 @@ class Notifier:
         deadline = time.monotonic() + RUN_SECONDS
         while True:
             with db.session(NOTIFIER_ACTOR) as session:
-                cursor = _cursor(session)
-                changes, position = read_changes(session, cursor.position, now)
-                if position == cursor.position:
+                rows = _take_pending(session)
+                if not rows:
                     return queued
-                notices = build_notices(session, changes, now)
-                cursor.position = position
+                notices = build_notices(session, rows, now)
+                session.execute(delete(CtxPendingChange).where(CtxPendingChange.pk.in_([r.pk for r in rows])))
             for notice in notices:
                 self.dispatcher.submit(notice)
             queued += len(notices)
@@ -105,53 +104,42 @@ class Notifier:
                 return queued
 
 
-def _cursor(session: Session) -> CtxNotifierCursor:
-    cursor = session.get(CtxNotifierCursor, FEED, with_for_update=True)
-    if cursor is None:
-        # A new installation starts at the end of the feed, so old history sends no notification.
-        latest = session.scalar(select(func.max(CtxAttrInstance.pk))) or 0
-        cursor = CtxNotifierCursor(name=FEED, position=latest)
-        session.add(cursor)
-    return cursor
+def _take_pending(session: Session) -> list[CtxPendingChange]:
+    statement = select(CtxPendingChange).order_by(CtxPendingChange.pk).limit(BATCH_ROWS)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.scalars(statement))
 
 
-def read_changes(session: Session, after: int, now: dt.datetime) -> tuple[Changes, int]:
-    """Return the changed attributes per entity pk after ``after``, and the new cursor position."""
-    table = CtxAttrInstance
-    rows = session.execute(
-        select(table.pk, table.entity_pk, table.attr_iri, table.modified_at)
-        .where(table.pk > after).order_by(table.pk).limit(BATCH_ROWS)
-    ).all()
-    check_gaps = session.get_bind().dialect.name == "postgresql"
-    changes: Changes = defaultdict(dict)
-    position = after
-    for row in rows:
-        if check_gaps and row.pk != position + 1 and now - row.modified_at < POSTGRES_GAP_GRACE:
-            break
-        changes[row.entity_pk][row.attr_iri] = row.modified_at
-        position = row.pk
-    return changes, position
+# ---- matching -------------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    """What one subscription notifies about one entity."""
+
+    entity_id: str
+    deleted_at: dt.datetime | None = None
+    snapshot: dict[str, Any] | None = None
+    deleted_attributes: set[str] = field(default_factory=set)
 
 
-def build_notices(session: Session, changes: Changes, now: dt.datetime) -> list[Notice]:
-    """Match changed entities against active subscriptions; return one notice per matching subscription."""
-    if not changes:
-        return []
+def build_notices(session: Session, rows: list[CtxPendingChange], now: dt.datetime) -> list[Notice]:
+    """Match pending changes against active subscriptions; return one notice per matching subscription."""
     subscriptions = session.scalars(select(CtxSubscription).where(
         CtxSubscription.is_active.is_(True),
         or_(CtxSubscription.expires_at.is_(None), CtxSubscription.expires_at > now),
     )).all()
     if not subscriptions:
         return []
-    entities = EntityStore(session).load_by_pk(sorted(changes))
+    current = EntityStore(session).load(r.entity_id for r in rows)
     notices = []
     for subscription in subscriptions:
         if _throttled(subscription, now):
             continue
         try:
-            matched = match(session, subscription, entities, changes)
-            if matched:
-                notices.append(build_notice(subscription, matched, now))
+            hits = match(session, subscription, rows, current)
+            if hits:
+                notices.append(build_notice(session, subscription, hits, current, now))
                 subscription.last_notification = now
         except Exception:  # one broken subscription must not block the others
             logger.exception("matching subscription %s failed", subscription.subscription_id)
@@ -164,53 +152,94 @@ def _throttled(subscription: CtxSubscription, now: dt.datetime) -> bool:
     return (now - subscription.last_notification).total_seconds() < subscription.throttling
 
 
-def match(session: Session, subscription: CtxSubscription, entities: list[StoredEntity],
-          changes: Changes) -> list[StoredEntity]:
-    """Return the changed entities this subscription selects and watches, after its q and geoQ."""
+def fired_triggers(row: CtxPendingChange, watched: set[str]) -> tuple[set[str], set[str]]:
+    """Return the triggers a change fires and the watched attributes it deleted."""
+    written = set(row.attributes)
+    removed = set(row.deleted_attributes)
+    if watched:
+        written &= watched
+        removed &= watched
+    if row.kind == "deleted":
+        return {"entityDeleted"}, set()
+    fired: set[str] = set()
+    if row.kind == "created":
+        fired.add("entityCreated")
+        if written:
+            fired.add("attributeCreated")
+        return fired, set()
+    if written:
+        fired |= {"entityUpdated", "attributeUpdated", "attributeCreated"}
+    if removed:
+        fired |= {"entityUpdated", "attributeDeleted"}
+    return fired, removed
+
+
+def match(session: Session, subscription: CtxSubscription, rows: list[CtxPendingChange],
+          current: dict[str, StoredEntity]) -> list[Hit]:
+    """Return the entities this subscription notifies about, in the order of their changes."""
     active = active_context(subscription.context)
-    selectors = subscription.document.get("entities")
+    document = subscription.document
+    triggers = set(document.get("notificationTrigger") or DEFAULT_TRIGGERS)
     watched = set(subscription.watched_attributes or ())
-    candidates = []
-    for entity in entities:
+    hits: dict[str, Hit] = {}
+    for row in rows:
         # Changes written before the subscription was created do not notify it.
-        changed = {iri for iri, at in changes.get(entity.pk or 0, {}).items() if at >= subscription.created_at}
-        if changed and (not watched or watched & changed) and _selected(entity, selectors, active):
-            candidates.append(entity)
-    q_text = subscription.document.get("q")
-    geo = subscription.document.get("geoQ")
-    if not candidates or not (q_text or geo):
-        return candidates
-    geoproperty = (geo or {}).get("geoproperty")
-    query = EntityQuery(
-        expand=lambda name: expand_attribute_name(name, active),
-        ids=[e.id for e in candidates],
-        q=parse_q(q_text) if q_text else None,
-        geo=parse_geoquery((geo or {}).get("georel"), (geo or {}).get("geometry"), (geo or {}).get("coordinates"),
-                           expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
-        if geo else None,
-        limit=len(candidates),
-    )
-    kept = {e.id for e in run_query(session, query).entities}
-    return [e for e in candidates if e.id in kept]
+        if row.changed_at < subscription.created_at or not _selected(row, document.get("entities"), active):
+            continue
+        fired, removed = fired_triggers(row, watched)
+        if not fired & triggers:
+            continue
+        hit = hits.setdefault(row.entity_id, Hit(row.entity_id))
+        if row.kind == "deleted":
+            hit.deleted_at, hit.snapshot = row.changed_at, row.snapshot
+        else:
+            hit.deleted_at, hit.snapshot = None, None
+        if "attributeDeleted" in fired & triggers:
+            hit.deleted_attributes |= removed
+    return _filter_q_and_geo(session, subscription, list(hits.values()), current, active)
 
 
-def _selected(entity: StoredEntity, selectors: list[dict[str, Any]] | None, active: ActiveContext) -> bool:
+def _selected(row: CtxPendingChange, selectors: list[dict[str, Any]] | None, active: ActiveContext) -> bool:
     if not selectors:
         return True
     for selector in selectors:
         types = expand_types([t.strip() for t in selector["type"].split(",")], active)
-        if not set(types) & set(entity.types):
+        if not set(types) & set(row.types):
             continue
-        if selector.get("id") is not None and selector["id"] != entity.id:
+        if selector.get("id") is not None and selector["id"] != row.entity_id:
             continue
-        if selector.get("idPattern") is not None and not re.search(selector["idPattern"], entity.id):
+        if selector.get("idPattern") is not None and not re.search(selector["idPattern"], row.entity_id):
             continue
         return True
     return False
 
 
-def build_notice(subscription: CtxSubscription, entities: list[StoredEntity], now: dt.datetime) -> Notice:
-    """Render the notification of ``entities`` in the subscription's format, context and accept type."""
+def _filter_q_and_geo(session: Session, subscription: CtxSubscription, hits: list[Hit],
+                      current: dict[str, StoredEntity], active: ActiveContext) -> list[Hit]:
+    q_text = subscription.document.get("q")
+    geo = subscription.document.get("geoQ")
+    existing = [h for h in hits if h.deleted_at is None and h.entity_id in current]
+    if not (q_text or geo) or not existing:
+        return [h for h in hits if h.deleted_at is not None or h.entity_id in current]
+    geoproperty = (geo or {}).get("geoproperty")
+    query = EntityQuery(
+        expand=lambda name: expand_attribute_name(name, active),
+        ids=[h.entity_id for h in existing],
+        q=parse_q(q_text) if q_text else None,
+        geo=parse_geoquery((geo or {}).get("georel"), (geo or {}).get("geometry"), (geo or {}).get("coordinates"),
+                           expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
+        if geo else None,
+        limit=len(existing),
+    )
+    kept = {e.id for e in run_query(session, query).entities}
+    return [h for h in hits if h.deleted_at is not None or h.entity_id in kept]
+
+
+# ---- rendering ------------------------------------------------------------------------------------
+
+def build_notice(session: Session, subscription: CtxSubscription, hits: list[Hit],
+                 current: dict[str, StoredEntity], now: dt.datetime) -> Notice:
+    """Render the notification in the subscription's format, context and accept type."""
     active = active_context(subscription.context)
     notification = subscription.document["notification"]
     attrs = notification.get("attributes")
@@ -225,7 +254,7 @@ def build_notice(subscription: CtxSubscription, entities: list[StoredEntity], no
         "type": "Notification",
         "subscriptionId": subscription.subscription_id,
         "notifiedAt": format_datetime(now),
-        "data": [compact_entity(e.as_document(), active, options) for e in entities],
+        "data": [_render_hit(session, hit, current, active, options) for hit in hits],
     }
     endpoint = notification["endpoint"]
     accept = endpoint.get("accept", "application/json")
@@ -239,3 +268,38 @@ def build_notice(subscription: CtxSubscription, entities: list[StoredEntity], no
         headers[item["key"]] = item["value"]
     encoded = json.dumps(body, ensure_ascii=False).encode("utf-8")
     return Notice(subscription.pk, subscription.subscription_id, endpoint["uri"], headers, encoded)
+
+
+def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], active: ActiveContext,
+                options: RenderOptions) -> dict[str, Any]:
+    if hit.deleted_at is not None:
+        return _render_deleted(hit, active, options)
+    entity = current[hit.entity_id]
+    rendered = compact_entity(entity.as_document(), active, options)
+    gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in entity.attrs
+            and (options.attrs is None or iri in options.attrs)]
+    kinds = attribute_kinds(session, {(entity.pk or 0, iri) for iri in gone}) if gone else {}
+    for iri in gone:
+        kind = kinds.get((entity.pk or 0, iri), "Property")
+        rendered[active.compact_iri(iri)] = NULL_URI if options.format == "keyValues" else _null_attribute(kind)
+    return rendered
+
+
+def _null_attribute(kind: str) -> dict[str, Any]:
+    if kind == "Relationship":
+        return {"type": kind, "object": NULL_URI}
+    if kind == "LanguageProperty":
+        return {"type": kind, "languageMap": {"@none": NULL_URI}}
+    return {"type": kind, "value": NULL_URI}
+
+
+def _render_deleted(hit: Hit, active: ActiveContext, options: RenderOptions) -> dict[str, Any]:
+    snapshot = hit.snapshot or {}
+    types = [active.compact_iri(iri) for iri in snapshot.get("types", [])]
+    rendered: dict[str, Any] = {"id": hit.entity_id, "type": types[0] if len(types) == 1 else types}
+    if options.sys_attrs:
+        for member in ("createdAt", "modifiedAt"):
+            if snapshot.get(member):
+                rendered[member] = snapshot[member]
+    rendered["deletedAt"] = format_datetime(hit.deleted_at or dt.datetime.now(dt.UTC))
+    return rendered

@@ -27,6 +27,8 @@ from citybase.context.uris import check_uri
 FORMATS = ("normalized", "keyValues", "concise")
 ACCEPTS = ("application/json", "application/ld+json")
 _UNSUPPORTED = ("timeInterval", "temporalQ", "csf", "scopeQ")
+TRIGGERS = frozenset({"entityCreated", "entityUpdated", "entityDeleted",
+                      "attributeCreated", "attributeUpdated", "attributeDeleted"})
 _SYSTEM_MEMBERS = ("status", "createdAt", "modifiedAt", "@context")
 _NOTIFICATION_STATE = ("timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status")
 
@@ -70,6 +72,7 @@ def parse_subscription(body: Any, active: ActiveContext, now: dt.datetime) -> Pa
         _check_q(document["q"])
     _check_geo(document.get("geoQ"), active)
     _check_notification(document.get("notification"), active)
+    _check_triggers(document.get("notificationTrigger"))
 
     is_active = document.get("isActive", True)
     if not isinstance(is_active, bool):
@@ -164,7 +167,17 @@ def _check_notification(notification: Any, active: ActiveContext) -> None:
     sys_attrs = notification.get("sysAttrs", False)
     if not isinstance(sys_attrs, bool):
         raise BadRequestData(_("notification.sysAttrs {value!r} must be true or false."), value=sys_attrs)
+    if notification.get("showChanges") is True:
+        raise OperationNotSupported(_("notification.showChanges is not supported by this broker."))
     _check_endpoint(notification.get("endpoint"))
+
+
+def _check_triggers(triggers: Any) -> None:
+    if triggers is None:
+        return
+    if not isinstance(triggers, list) or not triggers or not all(t in TRIGGERS for t in triggers):
+        raise BadRequestData(_("notificationTrigger {value!r} must be a non-empty array of: {allowed}."),
+                             value=triggers, allowed=", ".join(sorted(TRIGGERS)))
 
 
 def _check_endpoint(endpoint: Any) -> None:

@@ -180,7 +180,7 @@ async def delete_temporal(entity_id: str, request: Request, session: Session = D
 
     def work() -> None:
         entity = _require_entity(session, entity_id, None, active_context(link_context(request).value))
-        EntityStore(session).delete([entity])
+        service.delete_entity(session, entity)
         audit(session, "delete", "temporal delete", [entity_id])
         session.commit()
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from citybase.context.errors import ResourceNotFound
 from citybase.context.i18n import _
 from citybase.context.models import CtxAttrInstance
+from citybase.context.service import events
 from citybase.context.service.store import Change, EntityStore, StoredEntity
 from citybase.context.temporal.timequery import TemporalQuery
 from citybase.context.times import format_datetime, parse_datetime
@@ -87,19 +88,19 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
         order = (table.entity_pk, table.attr_iri, order_key, table.pk)
     history: dict[int, list[HistoryRow]] = defaultdict(list)
     rows = session.execute(statement.order_by(*order)).all()
-    kinds = _kinds_before_deletion(session, {(row.entity_pk, row.attr_iri) for row in rows}) if deletions else {}
+    kinds = attribute_kinds(session, {(row.entity_pk, row.attr_iri) for row in rows}) if deletions else {}
     for row in rows:
         instance = row.instance or {}
         if deletions:
-            instance = _deletion_marker(kinds.get((row.entity_pk, row.attr_iri), "Property"), row.modified_at)
+            instance = deletion_marker(kinds.get((row.entity_pk, row.attr_iri), "Property"), row.modified_at)
         history[row.entity_pk].append(
             HistoryRow(row.attr_iri, row.dataset_id, row.instance_id, row.observed_at, row.modified_at, instance)
         )
     return history
 
 
-def _kinds_before_deletion(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """Return the attribute type (Property, Relationship, ...) each deleted attribute last had."""
+def attribute_kinds(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """Return the attribute type (Property, Relationship, ...) each (entity pk, attribute) last had."""
     table = CtxAttrInstance
     kinds: dict[tuple[int, str], str] = {}
     for entity_pk, attr_iri in pairs:
@@ -110,7 +111,7 @@ def _kinds_before_deletion(session: Session, pairs: set[tuple[int, str]]) -> dic
     return kinds
 
 
-def _deletion_marker(kind: str, deleted_at: dt.datetime) -> dict[str, Any]:
+def deletion_marker(kind: str, deleted_at: dt.datetime) -> dict[str, Any]:
     """The instance shown for a deletion: the NGSI-LD null in the attribute's main member."""
     if kind == "Relationship":
         marker: dict[str, Any] = {"object": NULL_URI}
@@ -176,7 +177,15 @@ def add_instances(session: Session, entity_id: str, types: list[str], attrs: dic
         entity.modified_at = now
     entity.attrs = _merge_current(entity.attrs, stamped)
     store.save([change], now)
+    events.publish(session, [events.EntityChange(events.CREATED if created else events.UPDATED, entity,
+                                                 frozenset(stamped))])
     return created
+
+
+def delete_entity(session: Session, entity: StoredEntity) -> None:
+    """Delete an entity with its whole history and publish the deletion."""
+    EntityStore(session).delete([entity])
+    events.publish(session, [events.EntityChange(events.DELETED, entity, frozenset(entity.attrs))])
 
 
 def _observation_key(instance: dict[str, Any]) -> tuple[str | None, dt.datetime | None]:
