@@ -2,7 +2,8 @@
 
 Runs in the client's own virtual environment, not the project's: ngsildclient pins
 an old httpx. Reads BROKER_PORT and BROKER_TOKEN from the environment and
-prints one JSON object with what each step observed, which the pytest side checks.
+prints one JSON object with what each step observed as its last line (the
+client's own console messages come before it), which the pytest side checks.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ def _run_session(python: Path, port: int, token: str) -> dict:
     env = {**os.environ, "BROKER_PORT": str(port), "BROKER_TOKEN": token}
     done = subprocess.run([str(python), str(SESSION_SCRIPT)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"client session failed:\n{done.stderr[-4000:]}"
-    return json.loads(done.stdout)
+    assert done.stdout.strip(), f"client session printed nothing:\n{done.stderr[-4000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_ngsildclient_create_read_query_delete(db, running_server):

@@ -89,12 +89,14 @@ def _body_context(request: Request, media_type: str, body: Any) -> RequestContex
     items = body if isinstance(body, list) else [body]
     contexts = [item.get("@context") for item in items if isinstance(item, dict) and "@context" in item]
     if media_type == JSON_LD:
-        if len(contexts) != len(items) or not items:
+        # A batch delete body is an array of id strings: only objects carry an @context.
+        objects = [item for item in items if isinstance(item, dict)]
+        if len(contexts) != len(objects) or not items:
             raise BadRequestData(
                 _("With Content-Type application/ld+json every object in the body needs an "
                   "@context; or send application/json with a Link header.")
             )
-        return RequestContext(contexts[0])
+        return RequestContext(contexts[0] if contexts else None)
     if contexts:
         raise BadRequestData(
             _("With Content-Type application/json the body must not contain @context; send it "
