@@ -198,6 +198,7 @@ def test_json_ld_notification(ngsi: Ngsi, db, notifier: Notifier, receiver: Rece
     assert "Link" not in notice.headers
     assert notice.body["@context"] == "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld"
     entity = notice.body["data"][0]
+    assert entity.pop("@context") == notice.body["@context"]
     assert entity["waterLevel"] == {"type": "Property", "value": 0.5, "unitCode": "MTR",
                                     "createdAt": entity["createdAt"], "modifiedAt": entity["modifiedAt"]}
 
@@ -311,3 +312,64 @@ def test_slow_endpoint_does_not_delay_others(ngsi: Ngsi, db, notifier: Notifier)
     finally:
         slow.stop()
         fast.stop()
+
+
+def test_periodic_notifications(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    ngsi.post("/entities", sensor(0.4))
+    ngsi.post("/entities", sensor(0.1, SENSOR + "-low"))
+    subscribe(ngsi, receiver.url, watchedAttributes=None, timeInterval=60, q="waterLevel>0.3",
+              notification={"format": "keyValues", "endpoint": {"uri": receiver.url}})
+
+    assert deliver(notifier, db) == 1
+    ngsi.patch("/entities/" + quote(SENSOR, safe="") + "/attrs", {"waterLevel": {"type": "Property", "value": 0.6}})
+    assert deliver(notifier, db) == 0
+
+    data = receiver.received[0].body["data"]
+    assert [e["id"] for e in data] == [SENSOR]
+    assert data[0]["waterLevel"] == 0.4
+    later = utcnow() + dt.timedelta(seconds=61)
+    assert notifier.queue_changes(db, later) == 1
+    assert notifier.dispatcher.wait_idle(5)
+    assert receiver.received[1].body["data"][0]["waterLevel"] == 0.6
+
+
+def test_key_values_with_sys_attrs(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, notification={"format": "keyValues", "sysAttrs": True,
+                                                "endpoint": {"uri": receiver.url}})
+    ngsi.post("/entities", sensor())
+
+    deliver(notifier, db)
+
+    entity = receiver.received[0].body["data"][0]
+    assert entity["waterLevel"] == 0.5
+    assert entity["createdAt"].endswith("Z")
+    assert entity["modifiedAt"].endswith("Z")
+
+
+def test_entity_deletion_shows_watched_attributes(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, watchedAttributes=["waterLevel"], notificationTrigger=["attributeDeleted"],
+              notification={"sysAttrs": True, "endpoint": {"uri": receiver.url}})
+    ngsi.post("/entities", sensor())
+    assert deliver(notifier, db) == 0
+
+    ngsi.delete("/entities/" + quote(SENSOR, safe=""))
+
+    assert deliver(notifier, db) == 1
+    entity = receiver.received[0].body["data"][0]
+    assert entity["deletedAt"].endswith("Z")
+    assert entity["waterLevel"]["value"] == "urn:ngsi-ld:null"
+    assert entity["waterLevel"]["type"] == "Property"
+    assert entity["waterLevel"]["deletedAt"].endswith("Z")
+    assert "batteryLevel" not in entity
+
+
+def test_link_header_names_single_context_url(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    context = "https://smart-data-models.github.io/dataModel.Environment/context.jsonld"
+    body = {"type": "Subscription", "entities": [{"type": "WaterLevelSensor"}],
+            "notification": {"endpoint": {"uri": receiver.url}}, "@context": [context]}
+    assert ngsi.post("/subscriptions", body, content_type="application/ld+json").status_code == 201
+    ngsi.post("/entities", sensor())
+
+    deliver(notifier, db)
+
+    assert receiver.received[0].headers["Link"].startswith(f"<{context}>")

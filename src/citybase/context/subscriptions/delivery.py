@@ -7,8 +7,9 @@ notification, while the other endpoints' queues are drained by the other
 threads. A queue that grows past ``max_pending`` drops its oldest notification
 and counts it as a failure of its subscription.
 
-Every attempt updates the subscription's counters (timesSent, lastSuccess,
-lastFailure) in its own short transaction. Delivery is at most once: a
+The notifier counts a notification in timesSent and lastNotification when it
+queues it; every attempt then records lastSuccess or lastFailure in its own
+short transaction. Delivery is at most once: a
 notification still queued when the process stops is lost.
 """
 
@@ -82,7 +83,7 @@ class Dispatcher:
         if dropped is not None:
             logger.warning("notification queue of %s is full; dropped one for subscription %s",
                            dropped.endpoint, dropped.subscription_id)
-            self._record(dropped, utcnow(), "dropped: the endpoint's queue was full", attempted=False)
+            self._record(dropped, utcnow(), "dropped: the endpoint's queue was full")
         if start:
             self._pool.submit(self._drain, notice.endpoint)
 
@@ -127,11 +128,9 @@ class Dispatcher:
         except Exception:  # a bookkeeping failure must not stop the endpoint's queue
             logger.exception("could not record delivery of subscription %s", notice.subscription_id)
 
-    def _record(self, notice: Notice, at: dt.datetime, failure: str | None, attempted: bool = True) -> None:
+    def _record(self, notice: Notice, at: dt.datetime, failure: str | None) -> None:
         table = CtxSubscription
         values: dict[str, object] = {}
-        if attempted:
-            values.update(times_sent=table.times_sent + 1, last_notification=at)
         if failure is None:
             values["last_success"] = at
         else:

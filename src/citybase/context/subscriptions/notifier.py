@@ -42,12 +42,13 @@ from citybase.context.entity_expand import expand_attribute_name, expand_types
 from citybase.context.geo import parse_geoquery
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
+from citybase.context.query.typeexpr import TypeAny, TypeName
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.sqlite_functions import install_for_all_engines
 from citybase.context.subscriptions.delivery import NOTIFIER_ACTOR, Dispatcher, Notice
 from citybase.context.subscriptions.models import CtxPendingChange, CtxSubscription
-from citybase.context.temporal.service import NULL_URI, attribute_kinds
+from citybase.context.temporal.service import NULL_URI, attribute_kinds, deletion_marker
 from citybase.context.times import format_datetime
 from citybase.core.db import Database
 
@@ -59,6 +60,8 @@ logger = logging.getLogger(__name__)
 install_for_all_engines()
 
 BATCH_ROWS = 2000
+# The most entities one periodic (timeInterval) notification carries.
+PERIODIC_LIMIT = 1000
 RUN_SECONDS = 2.0
 DEFAULT_TRIGGERS = frozenset({"attributeCreated", "attributeUpdated"})
 
@@ -93,14 +96,14 @@ class Notifier:
         while True:
             with db.session(NOTIFIER_ACTOR) as session:
                 rows = _take_pending(session)
-                if not rows:
-                    return queued
-                notices = build_notices(session, rows, now)
-                session.execute(delete(CtxPendingChange).where(CtxPendingChange.pk.in_([r.pk for r in rows])))
+                notices = periodic_notices(session, now) if queued == 0 else []
+                if rows:
+                    notices += build_notices(session, rows, now)
+                    session.execute(delete(CtxPendingChange).where(CtxPendingChange.pk.in_([r.pk for r in rows])))
             for notice in notices:
                 self.dispatcher.submit(notice)
             queued += len(notices)
-            if time.monotonic() > deadline:
+            if not rows or time.monotonic() > deadline:
                 return queued
 
 
@@ -118,6 +121,7 @@ class Hit:
     """What one subscription notifies about one entity."""
 
     entity_id: str
+    changed_at: dt.datetime | None = None
     deleted_at: dt.datetime | None = None
     snapshot: dict[str, Any] | None = None
     deleted_attributes: set[str] = field(default_factory=set)
@@ -134,16 +138,71 @@ def build_notices(session: Session, rows: list[CtxPendingChange], now: dt.dateti
     current = EntityStore(session).load(r.entity_id for r in rows)
     notices = []
     for subscription in subscriptions:
-        if _throttled(subscription, now):
+        if subscription.document.get("timeInterval") or _throttled(subscription, now):
             continue
         try:
             hits = match(session, subscription, rows, current)
             if hits:
                 notices.append(build_notice(session, subscription, hits, current, now))
-                subscription.last_notification = now
+                _count_sent(subscription, now)
         except Exception:  # one broken subscription must not block the others
             logger.exception("matching subscription %s failed", subscription.subscription_id)
     return notices
+
+
+def _count_sent(subscription: CtxSubscription, now: dt.datetime) -> None:
+    subscription.last_notification = now
+    subscription.times_sent = (subscription.times_sent or 0) + 1
+
+
+def periodic_notices(session: Session, now: dt.datetime) -> list[Notice]:
+    """Notify each subscription with a timeInterval that is due with all the entities it selects."""
+    subscriptions = session.scalars(select(CtxSubscription).where(
+        CtxSubscription.is_active.is_(True),
+        or_(CtxSubscription.expires_at.is_(None), CtxSubscription.expires_at > now),
+    )).all()
+    notices = []
+    for subscription in subscriptions:
+        interval = subscription.document.get("timeInterval")
+        last = subscription.last_notification
+        if not interval or (last is not None and (now - last).total_seconds() < interval):
+            continue
+        try:
+            entities = _selected_entities(session, subscription)
+            if entities:
+                current = {e.id: e for e in entities}
+                hits = [Hit(e.id) for e in entities]
+                notices.append(build_notice(session, subscription, hits, current, now))
+                _count_sent(subscription, now)
+        except Exception:  # one broken subscription must not block the others
+            logger.exception("periodic notification of subscription %s failed", subscription.subscription_id)
+    return notices
+
+
+def _selected_entities(session: Session, subscription: CtxSubscription) -> list[StoredEntity]:
+    """Run the subscription's entity selectors, q and geoQ as queries; return the union, in id order."""
+    active = active_context(subscription.context)
+    document = subscription.document
+    geo = document.get("geoQ")
+    geoproperty = (geo or {}).get("geoproperty")
+    found: dict[str, StoredEntity] = {}
+    for selector in document.get("entities") or [{}]:
+        types = expand_types([t.strip() for t in selector["type"].split(",")], active) if selector.get("type") else []
+        query = EntityQuery(
+            expand=lambda name: expand_attribute_name(name, active),
+            ids=[selector["id"]] if selector.get("id") else None,
+            id_pattern=selector.get("idPattern"),
+            types=TypeAny(tuple(TypeName(t) for t in types)) if types else None,
+            attrs=subscription.watched_attributes,
+            q=parse_q(document["q"]) if document.get("q") else None,
+            geo=parse_geoquery(geo.get("georel"), geo.get("geometry"), geo.get("coordinates"),
+                               expand_attribute_name(geoproperty, active) if geoproperty
+                               else active.expand_iri("location")) if geo else None,
+            limit=PERIODIC_LIMIT,
+        )
+        for entity in run_query(session, query).entities:
+            found[entity.id] = entity
+    return [found[key] for key in sorted(found)]
 
 
 def _throttled(subscription: CtxSubscription, now: dt.datetime) -> bool:
@@ -160,7 +219,11 @@ def fired_triggers(row: CtxPendingChange, watched: set[str]) -> tuple[set[str], 
         written &= watched
         removed &= watched
     if row.kind == "deleted":
-        return {"entityDeleted"}, set()
+        # Deleting an entity deletes all its attributes as well.
+        gone = set((row.snapshot or {}).get("attrs", {}))
+        if watched:
+            gone &= watched
+        return ({"entityDeleted", "attributeDeleted"} if gone else {"entityDeleted"}), gone
     fired: set[str] = set()
     if row.kind == "created":
         fired.add("entityCreated")
@@ -190,12 +253,15 @@ def match(session: Session, subscription: CtxSubscription, rows: list[CtxPending
         if not fired & triggers:
             continue
         hit = hits.setdefault(row.entity_id, Hit(row.entity_id))
+        hit.changed_at = row.changed_at
         if row.kind == "deleted":
             hit.deleted_at, hit.snapshot = row.changed_at, row.snapshot
         else:
             hit.deleted_at, hit.snapshot = None, None
         if "attributeDeleted" in fired & triggers:
             hit.deleted_attributes |= removed
+        elif row.kind == "deleted":
+            hit.deleted_attributes = set()
     return _filter_q_and_geo(session, subscription, list(hits.values()), current, active)
 
 
@@ -262,12 +328,21 @@ def build_notice(session: Session, subscription: CtxSubscription, hits: list[Hit
     headers = {"Content-Type": accept}
     if accept == JSON_LD:
         body["@context"] = context.body_value
+        for item in body["data"]:
+            item["@context"] = context.body_value
     else:
-        headers["Link"] = link_header(context)
+        headers["Link"] = link_header(RequestContext(_single_url(subscription.context)))
     for item in endpoint.get("receiverInfo") or ():
         headers[item["key"]] = item["value"]
     encoded = json.dumps(body, ensure_ascii=False).encode("utf-8")
     return Notice(subscription.pk, subscription.subscription_id, endpoint["uri"], headers, encoded)
+
+
+def _single_url(context: Any) -> Any:
+    """The context URL for a Link header: a list holding one URL counts as that URL."""
+    if isinstance(context, list) and len(context) == 1 and isinstance(context[0], str):
+        return context[0]
+    return context
 
 
 def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], active: ActiveContext,
@@ -275,22 +350,30 @@ def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], ac
     if hit.deleted_at is not None:
         return _render_deleted(hit, active, options)
     entity = current[hit.entity_id]
-    rendered = compact_entity(entity.as_document(), active, options)
-    gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in entity.attrs
-            and (options.attrs is None or iri in options.attrs)]
+    document = entity.as_document()
+    rendered = compact_entity(document, active, options)
+    if options.sys_attrs and options.format == "keyValues":
+        rendered.update(createdAt=document["createdAt"], modifiedAt=document["modifiedAt"])
+    gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in entity.attrs]
     kinds = attribute_kinds(session, {(entity.pk or 0, iri) for iri in gone}) if gone else {}
-    for iri in gone:
-        kind = kinds.get((entity.pk or 0, iri), "Property")
-        rendered[active.compact_iri(iri)] = NULL_URI if options.format == "keyValues" else _null_attribute(kind)
+    _add_null_attributes(rendered, {iri: kinds.get((entity.pk or 0, iri), "Property") for iri in gone},
+                         hit.changed_at, active, options)
     return rendered
 
 
-def _null_attribute(kind: str) -> dict[str, Any]:
-    if kind == "Relationship":
-        return {"type": kind, "object": NULL_URI}
-    if kind == "LanguageProperty":
-        return {"type": kind, "languageMap": {"@none": NULL_URI}}
-    return {"type": kind, "value": NULL_URI}
+def _add_null_attributes(rendered: dict[str, Any], kinds: dict[str, str], deleted_at: dt.datetime | None,
+                         active: ActiveContext, options: RenderOptions) -> None:
+    """Show each deleted attribute with the NGSI-LD null in its main member."""
+    for iri, kind in kinds.items():
+        if options.attrs is not None and iri not in options.attrs:
+            continue
+        if options.format == "keyValues":
+            rendered[active.compact_iri(iri)] = NULL_URI
+            continue
+        marker = deletion_marker(kind, deleted_at or dt.datetime.now(dt.UTC))
+        if not options.sys_attrs:
+            marker.pop("deletedAt")
+        rendered[active.compact_iri(iri)] = marker
 
 
 def _render_deleted(hit: Hit, active: ActiveContext, options: RenderOptions) -> dict[str, Any]:
@@ -302,4 +385,7 @@ def _render_deleted(hit: Hit, active: ActiveContext, options: RenderOptions) -> 
             if snapshot.get(member):
                 rendered[member] = snapshot[member]
     rendered["deletedAt"] = format_datetime(hit.deleted_at or dt.datetime.now(dt.UTC))
+    attrs = snapshot.get("attrs", {})
+    kinds = {iri: (attrs.get(iri) or [{}])[0].get("type", "Property") for iri in sorted(hit.deleted_attributes)}
+    _add_null_attributes(rendered, kinds, hit.deleted_at, active, options)
     return rendered

@@ -2,8 +2,8 @@
 
 :func:`parse_subscription` checks a whole subscription, as created or as it results
 from a PATCH, and returns it with the names the notifier needs already expanded.
-Members of later versions that this broker does not implement (timeInterval,
-temporalQ, csf, scopeQ, MQTT endpoints) are rejected with OperationNotSupported
+Members that this broker does not implement (temporalQ, csf, scopeQ,
+showChanges, MQTT endpoints) are rejected with OperationNotSupported
 instead of being silently ignored.
 """
 
@@ -26,7 +26,7 @@ from citybase.context.uris import check_uri
 
 FORMATS = ("normalized", "keyValues", "concise")
 ACCEPTS = ("application/json", "application/ld+json")
-_UNSUPPORTED = ("timeInterval", "temporalQ", "csf", "scopeQ")
+_UNSUPPORTED = ("temporalQ", "csf", "scopeQ")
 TRIGGERS = frozenset({"entityCreated", "entityUpdated", "entityDeleted",
                       "attributeCreated", "attributeUpdated", "attributeDeleted"})
 _SYSTEM_MEMBERS = ("status", "createdAt", "modifiedAt", "@context")
@@ -44,6 +44,7 @@ class ParsedSubscription:
     is_active: bool
     expires_at: dt.datetime | None
     throttling: float | None
+    time_interval: float | None
     name: str | None
 
 
@@ -84,7 +85,8 @@ def parse_subscription(body: Any, active: ActiveContext, now: dt.datetime) -> Pa
         watched_attributes=watched,
         is_active=is_active,
         expires_at=_check_expires(document.get("expiresAt"), now),
-        throttling=_check_throttling(document.get("throttling")),
+        throttling=_check_seconds(document.get("throttling"), "throttling"),
+        time_interval=_check_seconds(document.get("timeInterval"), "timeInterval"),
         name=document.get("subscriptionName"),
     )
 
@@ -216,11 +218,11 @@ def _check_expires(value: Any, now: dt.datetime) -> dt.datetime | None:
     return expires
 
 
-def _check_throttling(value: Any) -> float | None:
+def _check_seconds(value: Any, member: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise BadRequestData(_("throttling {value!r} must be a positive number of seconds."), value=value)
+        raise BadRequestData(_("{member} {value!r} must be a positive number of seconds."), member=member, value=value)
     return float(value)
 
 

@@ -104,9 +104,8 @@ def render(row: CtxSubscription, now: dt.datetime, sys_attrs: bool = False) -> d
                           ("lastFailure", row.last_failure)):
         if value is not None:
             notification[member] = format_datetime(value)
-    if row.times_sent:
-        failed_last = row.last_failure is not None and (row.last_success is None or row.last_failure >= row.last_success)
-        notification["status"] = "failed" if failed_last else "ok"
+    failed_last = row.last_failure is not None and (row.last_success is None or row.last_failure >= row.last_success)
+    notification["status"] = "failed" if failed_last else "ok"
     document["notification"] = notification
     if sys_attrs:
         document["createdAt"] = format_datetime(row.created_at)
