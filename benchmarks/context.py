@@ -1,0 +1,276 @@
+"""Benchmark the NGSI-LD context broker over HTTP on SQLite and PostgreSQL.
+
+Starts ``citybase serve`` on 127.0.0.1 over a fresh database (authentication off),
+then measures, through the HTTP API:
+
+1. batch create of ``--entities`` Device entities (default 220,000, the action
+   plan's count of IoT terminals), in batches of ``--batch``;
+2. batch upsert (options=update) of ``--upserts`` of them with new readings;
+3. a q-query with a type and two conditions, and a near geo-query, each
+   ``--queries`` times with varying arguments, once when 100,000 entities exist
+   and again at the full count;
+4. the temporal evolution of one entity over one day of one-minute readings
+   (1,440 instances), ``--queries`` times.
+
+Prints one JSON object per database on stdout (progress goes to stderr).
+PostgreSQL runs in a database the script creates and drops on the server given by
+``--postgres`` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+
+Usage: .venv/bin/python benchmarks/context.py [--database sqlite|postgresql|both] [--entities N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+BASE = "/ngsi-ld/v1"
+CHECKPOINT = 100_000
+# Jiading District's bounding box in WGS84 degrees (approximate).
+LON_RANGE = (121.10, 121.41)
+LAT_RANGE = (31.24, 31.45)
+STATES = ("ok", "ok", "ok", "ok", "fault", "offline")
+TOWNS = ("310114001", "310114002", "310114004", "310114102", "310114103", "310114106",
+         "310114109", "310114111", "310114114", "310114118", "310114401", "310114501")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---- data ---------------------------------------------------------------------------------------
+
+def device_id(number: int) -> str:
+    return f"urn:ngsi-ld:Device:{TOWNS[number % len(TOWNS)]}-DEV-{number:06d}"
+
+
+def device(number: int, rng: random.Random) -> dict:
+    return {
+        "id": device_id(number),
+        "type": "Device",
+        "category": {"type": "Property", "value": "sensor"},
+        "deviceState": {"type": "Property", "value": rng.choice(STATES)},
+        "batteryLevel": {"type": "Property", "value": round(rng.random(), 3)},
+        "value": {"type": "Property", "value": round(rng.uniform(0, 100), 2), "observedAt": "2024-05-01T00:00:00Z"},
+        "location": {"type": "GeoProperty", "value": {
+            "type": "Point", "coordinates": [round(rng.uniform(*LON_RANGE), 6), round(rng.uniform(*LAT_RANGE), 6)]}},
+    }
+
+
+def reading(rng: random.Random, observed: str) -> dict:
+    return {"value": {"type": "Property", "value": round(rng.uniform(0, 100), 2), "observedAt": observed},
+            "batteryLevel": {"type": "Property", "value": round(rng.random(), 3)}}
+
+
+# ---- measuring ----------------------------------------------------------------------------------
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }
+
+
+def timed(call: Callable[[], httpx.Response], expected: int = 200) -> float:
+    started = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - started
+    if response.status_code != expected:
+        raise RuntimeError(f"{response.request.method} {response.request.url} -> {response.status_code}: "
+                           f"{response.text[:500]}")
+    return elapsed
+
+
+def create_range(client: httpx.Client, start: int, stop: int, batch: int, rng: random.Random) -> float:
+    """Batch-create devices start..stop-1; return the seconds spent in requests."""
+    spent = 0.0
+    for first in range(start, stop, batch):
+        body = [device(n, rng) for n in range(first, min(first + batch, stop))]
+        spent += timed(lambda: client.post(BASE + "/entityOperations/create", json=body), expected=201)
+        if (first // batch) % 20 == 0:
+            log(f"  created {min(first + batch, stop):,}")
+    return spent
+
+
+def upsert_range(client: httpx.Client, count: int, total: int, batch: int, rng: random.Random) -> float:
+    spent = 0.0
+    numbers = rng.sample(range(total), count)
+    for first in range(0, count, batch):
+        observed = "2024-05-02T00:00:00Z"
+        body = [{"id": device_id(n), "type": "Device", **reading(rng, observed)} for n in numbers[first:first + batch]]
+        spent += timed(lambda: client.post(BASE + "/entityOperations/upsert", params={"options": "update"},
+                                           json=body), expected=204)
+    return spent
+
+
+def q_queries(client: httpx.Client, count: int, rng: random.Random) -> list[float]:
+    samples = []
+    for _ in range(count):
+        threshold = round(rng.uniform(90, 99), 1)
+        params = {"type": "Device", "q": f'value>{threshold};deviceState=="fault"', "limit": "100"}
+        samples.append(timed(lambda: client.get(BASE + "/entities", params=params)))
+    return samples
+
+
+def geo_queries(client: httpx.Client, count: int, rng: random.Random) -> list[float]:
+    samples = []
+    for _ in range(count):
+        point = [round(rng.uniform(*LON_RANGE), 5), round(rng.uniform(*LAT_RANGE), 5)]
+        params = {"type": "Device", "georel": "near;maxDistance==500", "geometry": "Point",
+                  "coordinates": json.dumps(point), "limit": "100"}
+        samples.append(timed(lambda: client.get(BASE + "/entities", params=params)))
+    return samples
+
+
+def temporal_queries(client: httpx.Client, count: int, rng: random.Random) -> tuple[list[float], int]:
+    entity_id = device_id(7)
+    day = dt.datetime(2024, 5, 3, tzinfo=dt.UTC)
+    instances = [{"type": "Property", "value": round(rng.uniform(0, 100), 2),
+                  "observedAt": (day + dt.timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ")} for m in range(1440)]
+    response = client.post(BASE + f"/temporal/entities/{quote(entity_id, safe='')}/attrs", json={"value": instances})
+    if response.status_code != 204:
+        raise RuntimeError(f"loading readings failed: {response.status_code} {response.text[:300]}")
+    params = {"timerel": "between", "timeAt": "2024-05-03T00:00:00Z", "endTimeAt": "2024-05-04T00:00:00Z",
+              "attrs": "value", "options": "temporalValues"}
+    path = BASE + f"/temporal/entities/{quote(entity_id, safe='')}"
+    returned = len(client.get(path, params=params).json()["value"]["values"])
+    return [timed(lambda: client.get(path, params=params)) for _ in range(count)], returned
+
+
+# ---- the server and its database ----------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def database(kind: str, postgres: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'citybase.db'}"
+        return
+    server = make_url(postgres)
+    name = f"citybase_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def server(url: str, folder: Path) -> Iterator[str]:
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "citybase"), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--no-worker"]
+    env = {**os.environ, "CITYBASE_DATA_DIR": str(folder), "CITYBASE_DATABASE_URL": url,
+           "CITYBASE_CONTEXT_AUTH": "off", "CITYBASE_LOG_LEVEL": "WARNING", "CITYBASE_SECRET_KEY": "benchmark"}
+    log_file = (folder / "server.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                httpx.get(base + "/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"citybase exited: {(folder / 'server.log').read_text()[-2000:]}") from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log_file.close()
+
+
+# ---- one run --------------------------------------------------------------------------------------
+
+def run(kind: str, args: argparse.Namespace) -> dict:
+    rng = random.Random(20240501)
+    with tempfile.TemporaryDirectory(prefix="citybase-bench-") as tmp, \
+            database(kind, args.postgres, Path(tmp)) as url, server(url, Path(tmp)) as base, \
+            httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
+        log(f"{kind}: creating {args.entities:,} entities in batches of {args.batch}")
+        checkpoint = min(CHECKPOINT, args.entities)
+        spent = create_range(client, 0, checkpoint, args.batch, rng)
+        at_checkpoint = {"entities": checkpoint, "q": percentiles(q_queries(client, args.queries, rng)),
+                         "geo_near": percentiles(geo_queries(client, args.queries, rng))}
+        spent += create_range(client, checkpoint, args.entities, args.batch, rng)
+        created_per_s = args.entities / spent
+        log(f"{kind}: upserting {args.upserts:,} entities")
+        upsert_spent = upsert_range(client, args.upserts, args.entities, args.batch, rng)
+        log(f"{kind}: queries")
+        at_full = {"entities": args.entities, "q": percentiles(q_queries(client, args.queries, rng)),
+                   "geo_near": percentiles(geo_queries(client, args.queries, rng))}
+        temporal, returned = temporal_queries(client, args.queries, rng)
+        return {
+            "database": kind,
+            "batch_size": args.batch,
+            "create": {"entities": args.entities, "seconds": round(spent, 1), "per_second": round(created_per_s)},
+            "upsert": {"entities": args.upserts, "seconds": round(upsert_spent, 1),
+                       "per_second": round(args.upserts / upsert_spent)},
+            "queries_at_checkpoint": at_checkpoint,
+            "queries_at_full": at_full,
+            "temporal_one_day": {"instances": returned, **percentiles(temporal)},
+        }
+
+
+def machine() -> dict:
+    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:")), 0)
+    # The load average shows whether other work shared the CPUs during the run.
+    return {"nproc": os.cpu_count(), "memory_gib": round(memory_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "date": dt.date.today().isoformat(),
+            "load_average_1m": round(os.getloadavg()[0], 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--entities", type=int, default=220_000, help="devices to create")
+    parser.add_argument("--upserts", type=int, default=50_000, help="devices to upsert with new readings")
+    parser.add_argument("--batch", type=int, default=1000, help="entities per batch request")
+    parser.add_argument("--queries", type=int, default=200, help="repetitions of each query")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="PostgreSQL server to create the benchmark database on")
+    args = parser.parse_args()
+    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    for kind in kinds:
+        before = machine()
+        measured = run(kind, args)
+        result = {"benchmark": "context", "machine": before, **measured,
+                  "load_average_1m_after": round(os.getloadavg()[0], 1)}
+        print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
