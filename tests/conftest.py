@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +23,11 @@ from citybase.core import migrate
 from citybase.core.db import Base, Database
 
 PG_URL = os.environ.get("CITYBASE_TEST_DATABASE_URL")
+
+# Property tests run on a shared 2-core machine, where one example can take seconds
+# under load; a per-example deadline would then fail tests that are correct.
+hypothesis_settings.register_profile("citybase", deadline=None)
+hypothesis_settings.load_profile("citybase")
 
 
 def _create_pg_database(url: str) -> str:

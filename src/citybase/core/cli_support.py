@@ -37,7 +37,8 @@ def open_database() -> Database:
 
 
 def print_error(exc: CitybaseError) -> None:
-    err_console.print(f"[bold red]{_('Error')}[/]: {_(exc.detail, **exc.params)}")
+    label = _("Error")
+    err_console.print(f"[bold red]{label}[/]：{_(exc.detail, **exc.params)}")
     for error in exc.errors:
         value = "" if error.value is None else _("(value: {value})", value=error.value)
         err_console.print(f"  - {error.field}{value}: {_(error.message, **error.params)}")

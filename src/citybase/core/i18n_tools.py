@@ -21,7 +21,7 @@ KEYWORDS = {
     # Error constructors take msgids, so their first argument is extracted too.
     "FieldError": (2,), "CitybaseError": None, "InvalidInput": None, "NotAuthenticated": None,
     "PermissionDenied": None, "NotFound": None, "Conflict": None, "PayloadTooLarge": None,
-    "NavEntry": None,
+    "NavEntry": None, "help_text": None,
 }
 METHOD_MAP = [("**/locale/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
 OPTIONS = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
