@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from citybase.core.i18n_marker import N_
 from citybase.plan.models import Task
@@ -183,7 +183,9 @@ def lights_for_tasks(
 ) -> dict[int, TaskLight]:
     """Compute the lights of the given tasks (default: every task), keyed by task id."""
     context = light_context(session, now, settings, live)
-    query = select(Task).order_by(Task.seq)
+    query = select(Task).order_by(Task.seq).options(
+        selectinload(Task.indicators), selectinload(Task.qualitative_targets), joinedload(Task.lead_unit),
+    )
     if task_ids is not None:
         query = query.where(Task.id.in_(list(task_ids)))
     return {task.id: task_light(session, task, context) for task in session.scalars(query)}
