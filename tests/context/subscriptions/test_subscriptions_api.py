@@ -39,7 +39,7 @@ def test_create_then_retrieve(ngsi: Ngsi, db) -> None:
     assert body["id"] == SUB_ID
     assert body["subscriptionName"] == "下立交水位"
     assert body["status"] == "active"
-    assert body["isActive"] is True
+    assert "isActive" not in body
     assert body["entities"] == [{"type": "WaterLevelSensor"}]
     assert body["notification"]["format"] == "keyValues"
     assert body["notification"]["timesSent"] == 0
@@ -84,6 +84,7 @@ def test_invalid_subscriptions_are_rejected(ngsi: Ngsi, db) -> None:
         ({"type": "Subscription"}, 400),
         (subscription(type="Registration"), 400),
         (subscription(id="not a uri"), 400),
+        (subscription(id=""), 400),
         ({**subscription(), "entities": None, "watchedAttributes": None}, 400),
         (subscription(entities=[{"id": "urn:ngsi-ld:WaterLevelSensor:1"}]), 400),
         (subscription(q="waterLevel>>1"), 400),

@@ -53,7 +53,7 @@ def parse_subscription(body: Any, active: ActiveContext, now: dt.datetime) -> Pa
     if not isinstance(body, dict) or not body:
         raise BadRequestData(_("A subscription must be a non-empty JSON object."))
     document = strip_state({k: v for k, v in body.items() if k not in _SYSTEM_MEMBERS})
-    subscription_id = document.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
+    subscription_id = document["id"] if "id" in document else f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
     check_uri(subscription_id, "Subscription id")
     document["id"] = subscription_id
 

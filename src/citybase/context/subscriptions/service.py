@@ -92,7 +92,6 @@ def status_of(row: CtxSubscription, now: dt.datetime) -> str:
 def render(row: CtxSubscription, now: dt.datetime, sys_attrs: bool = False) -> dict[str, Any]:
     """Return the subscription with its status and notification counters."""
     document = dict(row.document)
-    document["isActive"] = row.is_active
     document["status"] = status_of(row, now)
     notification = dict(document.get("notification") or {})
     notification.setdefault("format", "normalized")
