@@ -31,7 +31,9 @@ Fixtures (all function-scoped unless noted otherwise):
 
 Helpers in ``tests/e2e/harness.py``:
 
-- ``assert_accessible(page)`` fails with each violation's rule, element and fix.
+- ``assert_accessible(page)`` fails with each violation's rule, element and fix;
+  ``assert_accessible_in_every_mode(page, path)`` checks ``path`` in Chinese, English and
+  large-text mode.
 - ``assert_forms_reachable_by_tab(page)`` presses Tab until every form control on the
   page had focus with a visible outline; ``assert_skip_link_works(page)``.
 - ``save_screenshot(page, name)`` writes a full-page PNG; test-artifacts/ is git-ignored.

@@ -215,3 +215,25 @@ def assert_skip_link_works(page: Page) -> None:
     page.keyboard.press("Enter")
     focused = page.evaluate("() => document.activeElement.id")
     assert focused == "main", f"Enter on the skip link focused #{focused!r}, not #main"
+
+
+def assert_accessible_in_every_mode(page: Page, path: str) -> None:
+    """Run ``assert_accessible`` on ``path`` in Chinese, in English and in large-text mode.
+
+    The language and text-size cookies are set for the page's origin and cleared again
+    afterwards, so pages loaded later are Chinese and normal-size; the page left open is
+    the large-text one.
+    """
+    origin = re.match(r"https?://[^/]+", page.url)
+    assert origin is not None, f"open a page of the live server before this check, not {page.url!r}"
+    modes = [{}, {"citybase_locale": "en"}, {"citybase_text": "large"}]
+    try:
+        for cookies in modes:
+            page.context.clear_cookies(name=re.compile(r"^citybase_(locale|text)$"))
+            if cookies:
+                page.context.add_cookies([{"name": n, "value": v, "url": origin.group(0)} for n, v in cookies.items()])
+            response = page.goto(origin.group(0) + path)
+            assert response is not None and response.ok, f"{path} answered {response and response.status} in {cookies}"
+            assert_accessible(page)
+    finally:
+        page.context.clear_cookies(name=re.compile(r"^citybase_(locale|text)$"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.harness import (
-    assert_accessible, assert_forms_reachable_by_tab, assert_skip_link_works, save_screenshot,
+    assert_accessible, assert_accessible_in_every_mode, assert_forms_reachable_by_tab, assert_skip_link_works,
+    save_screenshot,
 )
 
 pytestmark = pytest.mark.e2e
@@ -96,6 +97,16 @@ def test_large_text_mode_on_and_off(live_server, admin_page):
     assert _root_font_px(page) == 16
 
 
+@pytest.mark.parametrize("path", ["/", *LOGGED_IN_FORM_PAGES, "/units", "/notifications"])
+def test_pages_accessible_in_every_mode(live_server, admin_page, path):
+    assert_accessible_in_every_mode(admin_page, path)
+
+    assert admin_page.locator("html").get_attribute("class") == "large-text"
+    admin_page.reload()
+    assert admin_page.locator("html").get_attribute("lang") == "zh-CN"
+    assert admin_page.locator("html").get_attribute("class") is None
+
+
 def test_skip_link_before_login(live_server, page):
     live_server.add_user("admin", "admin")
     page.goto("/login")
@@ -167,4 +178,4 @@ def test_narrow_screen_has_no_sideways_scroll(live_server, admin_page, path):
         lines = cell.evaluate(_TEXT_LINES_JS)
         assert lines <= 1 or " " in cell.inner_text(), f"{cell.inner_text()!r} wraps onto {lines} lines at 320 px"
     assert_accessible(page)
-    save_screenshot(page, "narrow" + path.replace("/", "-").rstrip("-"))
+    save_screenshot(page, "narrow" + (path.replace("/", "-").rstrip("-") or "-home"))
