@@ -41,8 +41,8 @@ Helpers in ``tests/e2e/harness.py``:
 
 Every test collected under tests/e2e/ gets the ``e2e`` mark (``pytestmark`` above makes
 it explicit), so ``pytest -m "not e2e"`` leaves the browser out and ``pytest -m e2e`` runs
-only it. Playwright's default timeout is 10 s here,
-so a missing element fails fast.
+only it. Playwright's default timeout is 30 s here: long enough for an argon2 login on a
+loaded machine, short enough that a missing element fails within a minute.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ from citybase.core.db import Database
 from citybase.core.settings import Settings
 from tests.e2e.harness import CHROMIUM_ARGS, CHROMIUM_PATH, LiveServer, log_in
 
-DEFAULT_TIMEOUT_MS = 10_000
+# Generous because argon2 hashing on a loaded CI machine can take several seconds per login.
+DEFAULT_TIMEOUT_MS = 30_000
 E2E_DIR = Path(__file__).parent
 
 
