@@ -1,6 +1,8 @@
 """Browser tests: citybase served by uvicorn, driven by Debian's Chromium through Playwright.
 
-How to write one (put the file in tests/e2e/, named test_<pages>.py)::
+How to write one (put the file in tests/e2e/, named test_<pages>.py; a test module
+elsewhere imports the fixtures it uses, e.g. ``from tests.e2e.conftest import browser,
+context, live_server, page, playwright_driver``)::
 
     import pytest
     from tests.e2e.harness import assert_accessible, assert_forms_reachable_by_tab, save_screenshot
@@ -22,8 +24,9 @@ Fixtures (all function-scoped unless noted otherwise):
   ``url(path)``, ``db`` (assert stored rows through ``db.session()``), ``settings`` and
   ``add_user(username, role, unit_code=None)``; every user gets ``harness.PASSWORD``.
   The worker does not run; call a module's job functions on ``live_server.db`` instead.
-- ``browser`` (session-scoped): headless Chromium from /usr/bin/chromium. No browser is
-  ever downloaded; the test fails with the install command when Chromium is missing.
+- ``browser`` (session-scoped): headless Chromium from /usr/bin/chromium, one per test
+  process, closed when the process exits. No browser is ever downloaded; the test fails
+  with the install command when Chromium is missing.
 - ``page``: a new tab in a fresh context (no cookies), zh-CN, Asia/Shanghai, 1280x900,
   whose relative ``goto("/path")`` resolves against the live server.
 - ``admin_page``: ``page`` logged in as ``admin`` (role admin). For another role, create
@@ -36,6 +39,8 @@ Helpers in ``tests/e2e/harness.py``:
   large-text mode.
 - ``assert_forms_reachable_by_tab(page)`` presses Tab until every form control on the
   page had focus with a visible outline; ``assert_skip_link_works(page)``.
+- ``click_and_wait(page, selector)`` clicks and waits for the next page to load; use it
+  for every click that navigates, so checks never read a half-loaded page.
 - ``save_screenshot(page, name)`` writes a full-page PNG; test-artifacts/ is git-ignored.
   Open the PNGs and look at them: axe cannot see overlapping text or clipped Chinese.
 
@@ -52,12 +57,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 from citybase.core.auth.roles import ADMIN
 from citybase.core.db import Database
 from citybase.core.settings import Settings
-from tests.e2e.harness import CHROMIUM_ARGS, CHROMIUM_PATH, LiveServer, log_in
+from tests.e2e.harness import CHROMIUM_PATH, LiveServer, log_in, shared_browser
 
 # Generous because argon2 hashing on a loaded CI machine can take several seconds per login.
 DEFAULT_TIMEOUT_MS = 30_000
@@ -85,19 +90,18 @@ def live_server(db: Database, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+def playwright_driver() -> Playwright:
     if not os.access(CHROMIUM_PATH, os.X_OK):
         pytest.fail(f"{CHROMIUM_PATH} is missing; install Debian's browser with `sudo apt-get install chromium` "
                     "(make test does this)", pytrace=False)
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
-    yield browser
-    browser.close()
+    driver, _browser = shared_browser()
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Browser:
+    _driver, browser = shared_browser()
+    return browser
 
 
 @pytest.fixture

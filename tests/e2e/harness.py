@@ -4,6 +4,7 @@ and screenshots. ``tests/e2e/conftest.py`` wraps them in fixtures and explains t
 
 from __future__ import annotations
 
+import atexit
 import re
 import socket
 import threading
@@ -16,7 +17,7 @@ import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from citybase.core.audit import Actor
 from citybase.core.auth import service as auth_service
@@ -37,6 +38,33 @@ WCAG_21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 PASSWORD = "correct-horse-battery"
 SERVER_START_SECONDS = 15.0
+
+
+_shared: dict[str, Any] = {}
+
+
+def shared_browser() -> tuple[Playwright, Browser]:
+    """Return the one Playwright driver and Chromium of this test process, starting them on first use.
+
+    Test modules outside tests/e2e import the e2e fixtures, which defines them a second
+    time; a second sync Playwright in one process fails ("Sync API inside the asyncio
+    loop"), so every copy of the fixtures shares these two.
+    """
+    if "browser" not in _shared:
+        driver = sync_playwright().start()
+        _shared["driver"] = driver
+        _shared["browser"] = driver.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
+        atexit.register(_stop_shared_browser)
+    return _shared["driver"], _shared["browser"]
+
+
+def _stop_shared_browser() -> None:
+    browser = _shared.pop("browser", None)
+    driver = _shared.pop("driver", None)
+    if browser is not None:
+        browser.close()
+    if driver is not None:
+        driver.stop()
 
 
 @dataclass
@@ -104,6 +132,16 @@ def log_in(page: Page, server: LiveServer, username: str, password: str = PASSWO
         page.click("form[action='/login'] button[type=submit]")
     if page.url.rstrip("/").endswith("/login"):
         raise AssertionError(f"login as {username!r} failed; the page shows: {page.inner_text('main')[:300]}")
+
+
+def click_and_wait(page: Page, selector: str) -> None:
+    """Click a link or submit button and wait until the page it leads to has loaded.
+
+    ``page.click`` returns once a navigation starts, so checks that do not wait
+    (``is_visible``, ``count``) could otherwise read a half-loaded page.
+    """
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def _format_violation(violation: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.harness import (
     assert_accessible, assert_accessible_in_every_mode, assert_forms_reachable_by_tab, assert_skip_link_works,
-    save_screenshot,
+    click_and_wait, save_screenshot,
 )
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,7 @@ def test_language_switch_to_english_and_back(live_server, admin_page):
     page = admin_page
     page.goto("/admin/users")
 
-    page.click("header a[lang=en]")
+    click_and_wait(page, "header a[lang=en]")
 
     assert page.url == live_server.url("/admin/users")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -49,7 +49,7 @@ def test_language_switch_to_english_and_back(live_server, admin_page):
     assert page.locator("h1").inner_text() == "Welcome, 王管理"
     save_screenshot(page, "home-en")
 
-    page.click("header a[lang=zh-CN]")
+    click_and_wait(page, "header a[lang=zh-CN]")
 
     assert page.url == live_server.url("/")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -61,7 +61,7 @@ def test_language_switch_before_login(live_server, page):
     live_server.add_user("admin", "admin")
     page.goto("/login")
 
-    page.click("header a[lang=en]")
+    click_and_wait(page, "header a[lang=en]")
 
     assert page.locator("h1").inner_text() == "Log in"
     assert page.locator("label[for=f-username]").inner_text().startswith("Username")
@@ -75,7 +75,7 @@ def test_large_text_mode_on_and_off(live_server, admin_page):
     normal_px = _root_font_px(page)
     normal_h1 = page.locator("h1").bounding_box()["height"]
 
-    page.click("header a[href^='/text-size?size=large']")
+    click_and_wait(page, "header a[href^='/text-size?size=large']")
 
     assert page.url == live_server.url("/account/tokens")
     assert page.locator("html").get_attribute("class") == "large-text"
@@ -91,7 +91,7 @@ def test_large_text_mode_on_and_off(live_server, admin_page):
     assert_accessible(page)
     save_screenshot(page, "users-large-text")
 
-    page.click("header a[href^='/text-size?size=normal']")
+    click_and_wait(page, "header a[href^='/text-size?size=normal']")
 
     assert page.locator("html").get_attribute("class") is None
     assert _root_font_px(page) == 16
@@ -154,14 +154,15 @@ def test_tokens_page_by_keyboard_only(live_server, admin_page):
     page.keyboard.press("Tab")
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("code.token")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("code.token").is_visible()
 
     row = page.locator("tbody tr", has_text="键盘令牌")
     assert row.locator("td").nth(3).inner_text() == "读写"
     row.get_by_role("button").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url("/account/tokens"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("tbody tr", has_text="键盘令牌").locator("td").nth(6).inner_text() == "已吊销"
 
 

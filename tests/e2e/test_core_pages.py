@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from citybase.core.audit import AuditEntry
 from citybase.core.auth.models import ApiToken, User
-from tests.e2e.harness import PASSWORD, assert_accessible, log_in, save_screenshot
+from tests.e2e.harness import PASSWORD, assert_accessible, click_and_wait, log_in, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def test_setup_page_creates_first_admin(live_server, page):
     page.fill("#f-display_name", "王管理")
     page.fill("#f-password", PASSWORD)
     page.fill("#f-password_again", PASSWORD + "x")
-    page.click("button[type=submit]")
+    click_and_wait(page, "button[type=submit]")
 
     assert page.locator(".alert-error").is_visible()
     assert page.locator("#f-password_again").get_attribute("aria-invalid") == "true"
@@ -38,7 +38,7 @@ def test_setup_page_creates_first_admin(live_server, page):
 
     page.fill("#f-password", PASSWORD)
     page.fill("#f-password_again", PASSWORD)
-    page.click("button[type=submit]")
+    click_and_wait(page, "button[type=submit]")
 
     assert page.url == live_server.url("/")
     assert page.locator("h1").inner_text() == "欢迎，王管理"
@@ -71,7 +71,7 @@ def test_login_rejects_wrong_password(live_server, page):
 
     page.fill("#f-username", "admin")
     page.fill("#f-password", "not-the-password")
-    page.click("button[type=submit]")
+    click_and_wait(page, "button[type=submit]")
 
     assert page.locator("[role=alert]").inner_text() == "用户名或密码错误。"
     assert page.locator("#f-username").input_value() == "admin"
@@ -97,7 +97,7 @@ def test_home_page_lists_tiles(live_server, admin_page):
 
 def test_logout_returns_to_login(live_server, admin_page):
     page = admin_page
-    page.click("form[action='/logout'] button")
+    click_and_wait(page, "form[action='/logout'] button")
 
     assert page.url == live_server.url("/login")
     page.goto("/admin/users")
@@ -113,7 +113,7 @@ def test_tokens_page_creates_and_revokes(live_server, admin_page):
     page.fill("#f-name", "泵闸网关")
     page.fill("#f-days", "30")
     page.check("#f-can_write")
-    page.click("form[action='/account/tokens'] button[type=submit]")
+    click_and_wait(page, "form[action='/account/tokens'] button[type=submit]")
 
     secret = page.locator("code.token").inner_text()
     assert secret.startswith("cb_")
@@ -129,7 +129,8 @@ def test_tokens_page_creates_and_revokes(live_server, admin_page):
         assert token.revoked_at is None
         assert secret.startswith(f"cb_{token.prefix}_")
 
-    row.get_by_role("button").click()
+    with page.expect_navigation():
+        row.get_by_role("button").click()
 
     row = page.locator("tbody tr", has_text="泵闸网关")
     assert row.locator("td").nth(6).inner_text() == "已吊销"
@@ -145,7 +146,7 @@ def test_tokens_page_rejects_empty_name(live_server, admin_page):
     page = admin_page
     page.goto("/account/tokens")
     page.locator("#f-name").evaluate("el => el.removeAttribute('required')")
-    page.click("form[action='/account/tokens'] button[type=submit]")
+    click_and_wait(page, "form[action='/account/tokens'] button[type=submit]")
 
     assert page.locator("#f-name").get_attribute("aria-invalid") == "true"
     assert page.locator("#f-name-error").is_visible()
@@ -165,7 +166,7 @@ def test_users_page_adds_unit_reporter(live_server, admin_page):
     page.fill("#f-password", PASSWORD)
     page.select_option("#f-role", "unit_reporter")
     page.select_option("#f-unit", "310114102")
-    page.click("form[action='/admin/users'] button[type=submit]")
+    click_and_wait(page, "form[action='/admin/users'] button[type=submit]")
 
     row = page.locator("tbody tr", has_text="nanxiang.li")
     assert row.locator("td").nth(1).inner_text() == "李南翔"
@@ -187,7 +188,7 @@ def test_users_page_shows_field_errors(live_server, admin_page):
     page.fill("#f-username", "x")
     page.fill("#f-display_name", "某人")
     page.fill("#f-password", "short")
-    page.click("form[action='/admin/users'] button[type=submit]")
+    click_and_wait(page, "form[action='/admin/users'] button[type=submit]")
 
     assert page.locator(".alert-error").is_visible()
     assert page.locator("#f-username").get_attribute("aria-invalid") == "true"
@@ -228,7 +229,7 @@ def test_audit_log_lists_and_filters(live_server, admin_page):
     assert '"display_name": "jiading.viewer"' in first_after
 
     page.select_option("#f-table", "users")
-    page.click("form.filters button[type=submit]")
+    click_and_wait(page, "form.filters button[type=submit]")
 
     tables = page.locator("table.audit tbody tr td:nth-child(4)").all_inner_texts()
     actions = page.locator("table.audit tbody tr td:nth-child(3)").all_inner_texts()
@@ -284,7 +285,7 @@ def test_tokens_page_rejects_zero_days(live_server, admin_page):
     page.goto("/account/tokens")
     page.fill("#f-name", "泵闸网关")
     page.fill("#f-days", "0")
-    page.click("form[action='/account/tokens'] button[type=submit]")
+    click_and_wait(page, "form[action='/account/tokens'] button[type=submit]")
 
     assert page.locator("#f-days").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
