@@ -78,7 +78,8 @@ def entity_page(entity_id: str, request: Request, principal: Principal = Depends
         raise NotFound("No entity with id {id}.", params={"id": entity_id})
     core = active_context(None)
     document = compact_entity(entity.as_document(), core, RenderOptions("normalized", True))
-    attributes = [_attribute_rows(name, value) for name, value in document.items()
+    # Sorted by name because PostgreSQL's JSONB does not keep the order of keys as written.
+    attributes = [_attribute_rows(name, document[name]) for name in sorted(document, key=str.casefold)
                   if name not in ("id", "type", "createdAt", "modifiedAt")]
     points = []
     box = session.execute(select(CtxGeo).where(CtxGeo.entity_pk == entity.pk, CtxGeo.attr_iri == LOCATION)).scalar()
