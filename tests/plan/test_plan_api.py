@@ -95,7 +95,19 @@ def test_task_filters(client, imported, viewer_token: str) -> None:
     assert seqs("section=5&has_indicators=false") == [71, 72, 73, 74, 75]
     assert seqs("unit=310114-D030&role=lead") == [82]
     assert seqs("q=全覆盖") == [1, 9, 24, 33, 34, 47, 57, 60, 62]
-    assert seqs("unit=none") == []
+
+
+@pytest.mark.parametrize(("query", "field", "value"), [
+    ("unit=none", "unit", "none"),
+    ("section=9", "section", 9),
+    ("key_project=99999", "key_project", 99999),
+])
+def test_task_filter_unknown_value(client, imported, viewer_token: str, query: str, field: str, value) -> None:
+    response = client.get(f"/api/plan/tasks?{query}", headers=auth(viewer_token))
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == field
+    assert error["value"] == value
 
 
 def test_task_filter_bad_role(client, imported, viewer_token: str) -> None:

@@ -111,6 +111,18 @@ def test_task_list_filters(viewer, imported) -> None:
     assert seqs("q=不存在的内容") == []
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("role=boss", "请从以下选项中选择：any, lead, cooperator。"),
+    ("has_indicators=maybe", "请从以下选择：yes, no。"),
+    ("section=9", "没有第9部分；任务清单共有第1至6部分。"),
+    ("unit=310114-X999", "没有代码为310114-X999的单位；/api/units 列出全部代码。"),
+])
+def test_task_list_unknown_filter(viewer, imported, query: str, message: str) -> None:
+    page = viewer.get(f"/plan/tasks?{query}", headers=HTML)
+    assert page.status_code == 400
+    assert message in text_of(page.text)
+
+
 def test_task_list_key_project_filter(viewer, imported) -> None:
     page = viewer.get("/plan/tasks", headers=HTML)
     kp_id = re.search(r'<option value="(\d+)">5、探索构建数字孪生城市</option>', page.text).group(1)

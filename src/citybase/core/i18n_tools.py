@@ -7,6 +7,7 @@ lists the zh_CN msgids that still lack a translation. Tests use ``missing()``.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -68,9 +69,17 @@ def update(locale: str, module: registry.Module, template: Catalog) -> Path:
         for message in template:
             if message.id:
                 catalog.add(message.id, "", message.locations, context=message.context)
-    with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
+    # Babel stamps a new POT-Creation-Date on every write; leaving unchanged files alone keeps
+    # parallel branches from conflicting on that header line.
+    if not path.exists() or _without_stamp(path.read_bytes()) != _without_stamp(buffer.getvalue()):
+        path.write_bytes(buffer.getvalue())
     return path
+
+
+def _without_stamp(po: bytes) -> bytes:
+    return b"\n".join(line for line in po.split(b"\n") if not line.startswith(b'"POT-Creation-Date:'))
 
 
 def missing(locale: str = "zh_CN") -> dict[str, list[str]]:

@@ -175,12 +175,12 @@ def summary_out(summary: ImportSummary) -> ImportSummaryOut:
 
 
 def task_filter(
-    section: int | None, key_project: int | None, unit: str | None, role: str, has_indicators: bool | None,
-    q: str | None,
+    session: Session, section: int | None, key_project: int | None, unit: str | None, role: str,
+    has_indicators: bool | None, q: str | None,
 ) -> queries.TaskFilter:
-    if role not in queries.ROLES:
-        raise InvalidInput(errors=[FieldError("role", N_("Choose one of: {roles}."), role, {"roles": ", ".join(queries.ROLES)})])
-    return queries.TaskFilter(section, key_project, unit or None, role, has_indicators, q or None)
+    filters = queries.TaskFilter(section, key_project, unit or None, role, has_indicators, q or None)
+    queries.check_filter(session, filters)
+    return filters
 
 
 @router.get("/overview", response_model=OverviewOut, summary="Counts by section, key project and unit")
@@ -219,7 +219,7 @@ def list_tasks(
     q: str | None = Query(None, description="Text to find in the task or its unit names."),
     principal: Principal = Depends(require_permission(READ)), session: Session = Depends(get_session),
 ) -> list[TaskOut]:
-    filters = task_filter(section, key_project, unit, role, has_indicators, q)
+    filters = task_filter(session, section, key_project, unit, role, has_indicators, q)
     return [task_out(task) for task in queries.find_tasks(session, filters)]
 
 

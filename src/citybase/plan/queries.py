@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from citybase.core.errors import FieldError, InvalidInput
+from citybase.core.i18n_marker import N_
 from citybase.core.units import KIND_PLACEHOLDER, KIND_TOWN, STREET_CODES, Unit
 from citybase.plan.models import (
     ROLE_COOPERATOR,
@@ -71,6 +73,33 @@ class TaskFilter:
     role: str = ROLE_ANY
     has_indicators: bool | None = None
     text: str | None = None
+
+
+def check_filter(session: Session, filters: TaskFilter) -> None:
+    """Raise InvalidInput naming each filter whose value matches no section, key project, unit or role.
+
+    A hand-edited or stale link would otherwise show an empty or unfiltered list with no hint why.
+    """
+    errors = []
+    if filters.role not in ROLES:
+        errors.append(FieldError("role", N_("Choose one of: {roles}."), filters.role, {"roles": ", ".join(ROLES)}))
+    if filters.section is not None and session.scalar(select(Section.id).where(Section.seq == filters.section)) is None:
+        count = session.scalar(select(func.count()).select_from(Section)) or 0
+        errors.append(FieldError(
+            "section", N_("No section {value}; the plan has sections 1 to {count}."), filters.section,
+            {"value": filters.section, "count": count},
+        ))
+    if filters.key_project is not None and session.get(KeyProject, filters.key_project) is None:
+        errors.append(FieldError(
+            "key_project", N_("No key project with id {value}; choose one from the plan overview."),
+            filters.key_project, {"value": filters.key_project},
+        ))
+    if filters.unit and unit_by_code(session, filters.unit) is None:
+        errors.append(FieldError(
+            "unit", N_("No unit with code {value}; /api/units lists the codes."), filters.unit, {"value": filters.unit},
+        ))
+    if errors:
+        raise InvalidInput(errors=errors)
 
 
 def _escape_like(text: str) -> str:

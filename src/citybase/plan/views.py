@@ -80,13 +80,15 @@ def tasks_page(
     role: str = "any", has_indicators: str | None = None, q: str | None = None, page: int = 1,
     principal: Principal = Depends(require_permission(READ)), session: Session = Depends(get_session),
 ) -> Response:
-    if role not in queries.ROLES:
-        role = queries.ROLE_ANY
-    indicators_filter = {"yes": True, "no": False}.get(has_indicators or "")
+    choices = {"": None, "yes": True, "no": False}
+    if (has_indicators or "") not in choices:
+        raise InvalidInput(errors=[FieldError("has_indicators", N_("Choose one of: {choices}."), has_indicators,
+                                              {"choices": "yes, no"})])
     filters = queries.TaskFilter(
-        _optional_int(section, "section"), _optional_int(key_project, "key_project"), unit or None, role,
-        indicators_filter, (q or "").strip() or None,
+        _optional_int(section, "section"), _optional_int(key_project, "key_project"), unit or None, role or "any",
+        choices[has_indicators or ""], (q or "").strip() or None,
     )
+    queries.check_filter(session, filters)
     tasks = queries.find_tasks(session, filters)
     pages = max(1, math.ceil(len(tasks) / TASKS_PER_PAGE))
     page = min(max(page, 1), pages)
