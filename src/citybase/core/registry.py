@@ -3,7 +3,7 @@
 Each module has a ``module.py`` holding ``module = Module(...)``; the registry finds
 them under the ``citybase`` package (and in the ``citybase.modules`` entry-point
 group for outside plugins) and collects their routers, CLI commands, navigation,
-permissions, live metrics, background jobs, models and migrations. Built-in
+permissions, live metrics, background jobs, page panels, models and migrations. Built-in
 modules use the same path a plugin would.
 """
 
@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
-    from fastapi import APIRouter, FastAPI
+    from fastapi import APIRouter, FastAPI, Request
     from sqlalchemy.orm import Session
+
+    from citybase.core.auth.deps import Principal
 
     from citybase.core.db import Database
 
@@ -67,6 +69,23 @@ class Job:
     run: Callable[[Database, dt.datetime], Any]
 
 
+@dataclass(frozen=True)
+class PagePanel:
+    """A section that one module adds to a page of another module.
+
+    ``slot`` names the page, e.g. ``plan.task`` (the plan's task page, whose subject
+    is the ``Task``). The page calls ``build(request, session, principal, subject)``,
+    which returns the context of ``template``, or None to show nothing to this user.
+    Pages render panels with ``citybase.web.templating.render_panels``, so the page's
+    module imports nothing of the module that adds the panel.
+    """
+
+    slot: str
+    template: str
+    build: Callable[[Request, Session, Principal, Any], dict[str, Any] | None]
+    order: int = 100
+
+
 @dataclass
 class Module:
     """What one module adds to the platform."""
@@ -82,6 +101,7 @@ class Module:
     permissions: dict[str, frozenset[str]] = field(default_factory=dict)
     metrics: Sequence[LiveMetric] = ()
     jobs: Sequence[Job] = ()
+    panels: Sequence[PagePanel] = ()
     on_startup: Sequence[Callable[[FastAPI], None]] = ()
     # Called after migrations with an open session, e.g. to seed reference data.
     on_upgrade: Sequence[Callable[[Session], None]] = ()
@@ -156,6 +176,12 @@ def live_metrics() -> dict[str, LiveMetric]:
 
 def jobs() -> list[Job]:
     return [job for module in modules() for job in module.jobs]
+
+
+def panels(slot: str) -> list[PagePanel]:
+    """Return the panels every module adds to ``slot``, in module order then ``order``."""
+    found = [panel for module in modules() for panel in module.panels if panel.slot == slot]
+    return sorted(found, key=lambda panel: panel.order)
 
 
 def navigation() -> list[NavEntry]:

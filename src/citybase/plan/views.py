@@ -22,7 +22,7 @@ from citybase.plan.models import PlanImport
 from citybase.plan.permissions import IMPORT, READ
 from citybase.plan.task_state import key_project_heading, section_heading
 from citybase.plan.uploads import read_upload
-from citybase.web.templating import render
+from citybase.web.templating import render, render_panels
 
 router = APIRouter(prefix="/plan", include_in_schema=False)
 
@@ -114,7 +114,10 @@ def task_page(
     task = queries.task_by_seq(session, seq)
     if task is None:
         raise NotFound(N_("No task with sequence number {seq}."), params={"seq": seq})
-    return _page(request, "plan/task.html", {"task": task, "revisions": list(reversed(task.revisions))})
+    # Other modules add sections here through registry.PagePanel (slot "plan.task"), e.g. supervision.
+    panels = render_panels(request, session, principal, "plan.task", task)
+    context = {"task": task, "revisions": list(reversed(task.revisions)), "panels": panels}
+    return _page(request, "plan/task.html", context)
 
 
 @router.get("/units/{code}", response_class=HTMLResponse)

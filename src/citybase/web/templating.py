@@ -14,6 +14,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from citybase import __version__
 from citybase.core import i18n, registry
@@ -56,12 +58,9 @@ def _visible_nav(principal: Principal | None) -> list[registry.NavEntry]:
     return entries
 
 
-def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
-) -> HTMLResponse:
-    """Render ``template`` with the shared context and return an HTML response."""
+def _base_context(request: Request) -> dict[str, Any]:
     principal: Principal | None = getattr(request.state, "principal", None)
-    values: dict[str, Any] = {
+    return {
         "request": request,
         "principal": principal,
         "user": principal.user if principal else None,
@@ -71,6 +70,13 @@ def render(
         "large_text": request.cookies.get("citybase_text") == "large",
         "current_path": request.url.path,
     }
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
+) -> HTMLResponse:
+    """Render ``template`` with the shared context and return an HTML response."""
+    values = _base_context(request)
     values.update(context or {})
     html = environment().get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
@@ -78,3 +84,15 @@ def render(
     if new_csrf and not request.cookies.get("citybase_csrf"):
         response.set_cookie("citybase_csrf", new_csrf, httponly=True, samesite="strict")
     return response
+
+
+def render_panels(request: Request, session: Session, principal: Principal, slot: str, subject: Any) -> list[Markup]:
+    """Render every module's panel for ``slot`` (see ``registry.PagePanel``), skipping those that build None."""
+    rendered = []
+    for panel in registry.panels(slot):
+        context = panel.build(request, session, principal, subject)
+        if context is None:
+            continue
+        values = {**_base_context(request), **context}
+        rendered.append(Markup(environment().get_template(panel.template).render(values)))
+    return rendered

@@ -7,6 +7,7 @@ from citybase.plan.supervision.jobs import JOBS
 from citybase.plan.supervision.metrics import METRICS
 from citybase.plan.supervision.periods import seed_periods
 from citybase.plan.supervision.permissions import PERMISSIONS, READ, REPORT, REVIEW
+from citybase.plan.supervision.task_page_panel import PANEL
 
 module = Module(
     name="plan_supervision",
@@ -23,6 +24,7 @@ module = Module(
     permissions=dict(PERMISSIONS),
     metrics=METRICS,
     jobs=JOBS,
+    panels=(PANEL,),
     on_upgrade=(seed_periods,),
     order=11,
 )

@@ -33,10 +33,11 @@ def _notices_context(session: Session, principal: Principal, status: str, **extr
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices_page(
-    request: Request, status: str = "", principal: Principal = Depends(require_permission(READ)),
-    session: Session = Depends(get_session),
+    request: Request, status: str = "", task: str = "", unit: str = "",
+    principal: Principal = Depends(require_permission(READ)), session: Session = Depends(get_session),
 ) -> Response:
-    context = _notices_context(session, principal, status, now=now_of(request))
+    # ``task`` and ``unit`` fill in the issue form, e.g. from the link on a task page.
+    context = _notices_context(session, principal, status, values={"task": task, "unit": unit}, now=now_of(request))
     return page(request, "plan_supervision/notices.html", context)
 
 
