@@ -7,9 +7,12 @@ lists the zh_CN msgids that still lack a translation. Tests use ``missing()``.
 
 from __future__ import annotations
 
+import ast
 import io
 import sys
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import IO, Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -24,8 +27,61 @@ KEYWORDS = {
     "PermissionDenied": None, "NotFound": None, "Conflict": None, "PayloadTooLarge": None,
     "NavEntry": None, "help_text": None,
 }
-METHOD_MAP = [("**/locale/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
+# Keyword arguments that carry the msgid when a call names it instead of passing it
+# by position: FieldError(field, message=...), NotFound(detail=...), NavEntry(label=...).
+KEYWORD_ARGUMENTS = {
+    "FieldError": "message", "CitybaseError": "detail", "InvalidInput": "detail",
+    "NotAuthenticated": "detail", "PermissionDenied": "detail", "NotFound": "detail",
+    "Conflict": "detail", "PayloadTooLarge": "detail", "NavEntry": "label", "help_text": "msgid",
+}
+METHOD_MAP = [
+    ("**/locale/**", "ignore"), ("**.py", "citybase.core.i18n_tools:extract_python"),
+    ("**/templates/**.html", "jinja2"),
+]
 OPTIONS = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):  # service.FieldError(...), i18n.gettext_(...)
+        return node.func.attr
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def extract_python(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: Mapping[str, Any],
+) -> Iterator[tuple[int, str, str | tuple[str | None, ...], list[str]]]:
+    """Babel extractor that finds keyword calls at any depth of nesting.
+
+    Babel's own Python extractor skips a keyword call inside another keyword call's
+    arguments, such as ``InvalidInput(errors=[FieldError("name", "Give ...")])``, so
+    those messages never reached the catalogue. Walking the syntax tree finds every
+    call, however deeply nested; a msgid given as a keyword argument is found too.
+    """
+    tree = ast.parse(fileobj.read())
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        if name is None or name not in keywords:
+            continue
+        # Babel matches the keyword's spec against these positional values (None: not a string).
+        values: list[str | None] = [_string(arg) for arg in node.args]
+        keyword = KEYWORD_ARGUMENTS.get(name)
+        for kw in node.keywords:
+            if keyword is not None and kw.arg == keyword:
+                index = (KEYWORDS.get(name) or (1,))[0] - 1
+                values += [None] * (index + 1 - len(values))
+                values[index] = _string(kw.value)
+        if any(value is not None for value in values):
+            yield node.lineno, name, tuple(values), []
 
 
 def _module_dirs() -> list[tuple[registry.Module, Path, list[Path]]]:
