@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from citybase.core.audit import AuditEntry
 from citybase.core.errors import Conflict
+from citybase.core.i18n import gettext_, use_locale
 from citybase.core.units import Unit
+from citybase.plan import queries
 from citybase.plan.import_errors import PlanImportError
 from citybase.plan.models import (
     Indicator, KeyProject, PlanImport, QualitativeTarget, Section, Task, TaskRevision, TaskUnit,
@@ -42,11 +44,24 @@ def test_seed_import_counts(db, imported) -> None:
     assert count(db, PlanImport) == 1
     assert count(db, TaskRevision) == 0
     assert imported.counts == {
-        "sections": 6, "key_projects": 34, "tasks": 95, "units": 58, "indicators": 23, "qualitative_targets": 9,
+        "sections": 6, "key_projects": 34, "tasks": 95, "units": 52, "placeholders": 3, "indicators": 23,
+        "qualitative_targets": 9,
     }
     assert len(imported.created) == 95
     assert imported.new_units == []
     assert len(imported.warnings) == 5
+
+
+def test_summary_and_overview_count_the_same_units(db, imported) -> None:
+    # 58 names are written; 区人社局, 区经委（金融办） and 各相关街镇 are aliases, and
+    # 各街镇, 相关街镇 and 各街道 are placeholders, so 52 unit records plus 3 placeholders.
+    with db.session() as session:
+        data = queries.overview(session)
+        assert (data.unit_count, data.placeholder_count) == (52, 3)
+        assert len(data.units) == 55
+    assert (imported.counts["units"], imported.counts["placeholders"]) == (52, 3)
+    again = import_file(db, seed_data())
+    assert (again.counts["units"], again.counts["placeholders"]) == (52, 3)
 
 
 def test_sections_and_key_projects_stored(db, imported) -> None:
@@ -156,6 +171,39 @@ def test_malformed_file_imports_nothing(db) -> None:
     assert count(db, Task) == 0
     assert count(db, Section) == 0
     assert count(db, PlanImport) == 0
+
+
+def test_row_without_units_cell_names_line_and_column_in_chinese(db, imported) -> None:
+    text = seed_data().decode("utf-8")
+    start = text.index("\t3\n")
+    end = text.index("\t4\n")
+    row = text[start:end]
+    cut = row[: row.rindex("\t")] + "\n"  # the row loses its last cell, 责任单位
+    with pytest.raises(PlanImportError) as caught:
+        import_file(db, (text[:start] + cut + text[end:]).encode("utf-8"))
+    [field] = caught.value.errors
+    assert field.field == "第23行第5列（责任单位）"
+    with use_locale("zh_CN"):
+        message = gettext_(field.message, **field.params)
+    assert message.startswith("此行只有4个单元格，缺少“责任单位”列；应与表头一致，共5个单元格")
+    assert count(db, Task) == 95
+    assert count(db, PlanImport) == 1
+    with db.session() as session:
+        assert task(session, 3).lead_unit is not None
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("清单.docx", "文件不是有效的 Word 文档（.docx）"), ("清单.xlsx", "文件不是有效的 Excel 工作簿（.xlsx）"),
+])
+def test_garbage_office_file_gets_chinese_error(db, name: str, expected: str) -> None:
+    with pytest.raises(PlanImportError) as caught:
+        import_file(db, bytes(range(256)) * 8, name)
+    [field] = caught.value.errors
+    with use_locale("zh_CN"):
+        message = gettext_(field.message, **field.params)
+    assert message.startswith(expected)
+    assert "重新另存为" in message
+    assert count(db, Task) == 0
 
 
 def test_malformed_revision_keeps_old_plan(db, imported) -> None:

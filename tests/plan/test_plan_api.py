@@ -61,7 +61,12 @@ def test_overview(client, imported, viewer_token: str) -> None:
     assert body["sections"][5]["heading"] == "保障措施"
     assert body["sections"][0]["key_projects"][4]["heading"] == "5、探索构建数字孪生城市"
     assert body["sections"][0]["key_projects"][4]["number_inferred"] is True
-    assert body["units"][0] == {"code": "310114-D003", "name": "区行政服务中心", "lead": 12, "cooperator": 3}
+    assert body["units"][0] == {
+        "code": "310114-D003", "name": "区行政服务中心", "kind": "department", "lead": 12, "cooperator": 3,
+    }
+    # The same count as the import summary's: aliases merged, placeholders apart.
+    assert (body["unit_count"], body["placeholder_count"]) == (52, 3)
+    assert sum(1 for unit in body["units"] if unit["kind"] == "placeholder") == 3
 
 
 def test_task_shape(client, imported, viewer_token: str) -> None:

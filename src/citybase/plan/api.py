@@ -90,6 +90,7 @@ class SectionOut(BaseModel):
 class UnitCountOut(BaseModel):
     code: str
     name: str
+    kind: str = Field(description="department, town or placeholder (各街镇 and the like).")
     lead: int
     cooperator: int
 
@@ -98,6 +99,8 @@ class OverviewOut(BaseModel):
     tasks: int
     sections: list[SectionOut]
     units: list[UnitCountOut]
+    unit_count: int = Field(description="Unit records named by tasks, aliases merged, placeholders (各街镇) not counted; the import summary's units count.")
+    placeholder_count: int = Field(description="Placeholders such as 各街镇 named by tasks.")
     indicators: int
     qualitative_targets: int
     last_import_at: dt.datetime | None
@@ -201,9 +204,10 @@ def overview(principal: Principal = Depends(require_permission(READ)), session: 
             tasks=data.tasks_by_section[section.id], indicators=data.indicators_by_section[section.id],
             key_projects=key_projects,
         ))
-    units = [UnitCountOut(code=c.unit.code, name=c.unit.name, lead=c.lead, cooperator=c.cooperator) for c in data.units]
+    units = [UnitCountOut(code=c.unit.code, name=c.unit.name, kind=c.unit.kind, lead=c.lead, cooperator=c.cooperator) for c in data.units]
     return OverviewOut(
-        tasks=data.task_count, sections=sections, units=units, indicators=len(data.indicators),
+        tasks=data.task_count, sections=sections, units=units, unit_count=data.unit_count,
+        placeholder_count=data.placeholder_count, indicators=len(data.indicators),
         qualitative_targets=data.qualitative_count,
         last_import_at=data.last_import.imported_at if data.last_import else None,
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from citybase.core.i18n_marker import N_
-from citybase.core.units import Unit
+from citybase.core.units import KIND_PLACEHOLDER, Unit
 from citybase.plan.models import PlanImport
 from citybase.plan.parsing import ParsedPlan, PlanFileIssue
 from citybase.plan.parsing.issues import Location
@@ -16,7 +16,10 @@ COUNT_LABELS: dict[str, str] = {
     "sections": N_("Sections"),
     "key_projects": N_("Key projects"),
     "tasks": N_("Tasks"),
-    "units": N_("Units named"),
+    # Unit records named, aliases merged (区人社局 is 区人力资源社会保障局); the same count
+    # as the overview's. Placeholders such as 各街镇 stand for several units: counted apart.
+    "units": N_("Responsible units (aliases merged)"),
+    "placeholders": N_("Placeholders such as 各街镇"),
     "indicators": N_("Quantified indicators"),
     "qualitative_targets": N_("Qualitative targets"),
 }
@@ -57,7 +60,7 @@ class ImportSummary:
     def from_json(cls, data: dict[str, Any], import_id: int | None) -> ImportSummary:
         return cls(
             file_name=data["file_name"], file_format=data["file_format"], title=data.get("title"),
-            import_id=import_id, counts=data["counts"], created=data["created"], updated=data["updated"],
+            import_id=import_id, counts={"placeholders": 0, **data["counts"]}, created=data["created"], updated=data["updated"],
             removed=data["removed"], new_units=data["new_units"],
             warnings=[_issue_from_json(item) for item in data["warnings"]],
         )
@@ -95,13 +98,15 @@ def _new_unit_warning(unit: Unit) -> PlanFileIssue:
 
 def summarise(
     parsed: ParsedPlan, file_name: str, plan_import: PlanImport | None, created: list[int],
-    updated: list[int], removed: list[int], new_units: list[Unit],
+    updated: list[int], removed: list[int], new_units: list[Unit], units: Collection[Unit] = (),
 ) -> ImportSummary:
+    """Summarise an import; ``units`` are the unit records the task list's names resolved to."""
     counts = {
         "sections": len(parsed.sections),
         "key_projects": len(parsed.key_projects),
         "tasks": len(parsed.tasks),
-        "units": len({name for task in parsed.tasks for name in task.units}),
+        "units": len({unit.id for unit in units if unit.kind != KIND_PLACEHOLDER}),
+        "placeholders": len({unit.id for unit in units if unit.kind == KIND_PLACEHOLDER}),
         "indicators": sum(len(task.indicators) for task in parsed.tasks),
         "qualitative_targets": sum(len(task.qualitative_targets) for task in parsed.tasks),
     }

@@ -103,7 +103,10 @@ def import_plan(
     _remove_empty_structure(session, parsed, changes)
 
     plan_import = _record_import(session, data, file_name, parsed, resolver, changes)
-    summary = summarise(parsed, file_name, plan_import, changes.created, changes.updated, changes.removed, resolver.created)
+    named = [resolver.resolve(name) for task in parsed.tasks for name in task.units]
+    summary = summarise(
+        parsed, file_name, plan_import, changes.created, changes.updated, changes.removed, resolver.created, named,
+    )
     if plan_import is not None:
         plan_import.summary = summary.to_json()
     logger.info(

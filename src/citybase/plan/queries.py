@@ -183,6 +183,15 @@ class Overview:
     qualitative_count: int
     last_import: PlanImport | None
 
+    @property
+    def unit_count(self) -> int:
+        """Unit records named by tasks, aliases merged, placeholders (各街镇) not counted."""
+        return sum(1 for count in self.units if count.unit.kind != KIND_PLACEHOLDER)
+
+    @property
+    def placeholder_count(self) -> int:
+        return sum(1 for count in self.units if count.unit.kind == KIND_PLACEHOLDER)
+
 
 def _unit_counts(session: Session) -> list[UnitCount]:
     rows = session.execute(

@@ -8,9 +8,11 @@ import docx
 import pytest
 
 from citybase.plan.parsing import PlanFileError, parse_plan_bytes
-from citybase.plan.parsing.issues import SHEET_ROW
+from docx.oxml.ns import qn
 
-from .seed_files import build_xlsx, seed_rows
+from citybase.plan.parsing.issues import SHEET_ROW, TABLE_ROW
+
+from .seed_files import build_docx, build_xlsx, seed_rows
 
 HEADER = "附件\n\n任务清单\n\t序号\n\t领域\n\t重点项目和应用场景\n\t具体任务（数据、成效、出台政策等量化指标）\n\t责任单位\n\n"
 
@@ -46,10 +48,65 @@ def test_good_rows_parse() -> None:
 def test_row_with_fewer_cells() -> None:
     text = HEADER + _row(*GOOD_ROWS[0]) + "\t2\n\t\n\t\n\t（2）政务网络带宽达40G-100G。\n\n" + _row(*GOOD_ROWS[2])
     [issue] = _issues(text.encode())
-    assert issue.message == "This row has {found} cells; expected {expected} cells as in the header row."
-    assert issue.params == {"found": 4, "expected": 5}
-    assert issue.location.line == 16
-    assert issue.render() == "Line 16: This row has 4 cells; expected 5 cells as in the header row."
+    assert issue.params["found"] == 4
+    assert issue.params["expected"] == 5
+    assert issue.params["missing"] == "责任单位"
+    assert issue.params["columns"] == "序号、领域、重点项目和应用场景、具体任务、责任单位"
+    location = issue.location
+    assert (location.line, location.column, location.column_name) == (16, 5, "责任单位")
+    assert issue.render() == (
+        "Line 16, column 5 (责任单位): This row has 4 cells, so the column 责任单位 has no cell; "
+        "expected 5 cells as in the header row (序号、领域、重点项目和应用场景、具体任务、责任单位). "
+        "Add the missing cell; in a plain-text file every cell starts with a tab."
+    )
+
+
+def test_docx_row_with_a_cell_removed_names_the_column() -> None:
+    header, rows = seed_rows()
+    document = docx.Document(io.BytesIO(build_docx(header, rows)))
+    table = document.tables[0]
+    row = table.rows[3]._tr
+    cells = row.findall(qn("w:tc"))
+    row.remove(cells[-1])
+    cells[-2].get_or_add_tcPr()  # the row now ends at 具体任务
+    buffer = io.BytesIO()
+    document.save(buffer)
+    [issue] = _issues(buffer.getvalue(), "list.docx")
+    assert issue.location.kind == TABLE_ROW
+    assert (issue.location.line, issue.location.column, issue.location.column_name) == (4, 5, "责任单位")
+    assert issue.params["missing"] == "责任单位"
+    assert issue.render().startswith("Table row 4, column 5 (责任单位): This row has 4 cells")
+
+
+def test_xlsx_row_without_units_names_the_column() -> None:
+    header, rows = seed_rows()
+    rows[2][4] = [""]
+    [issue] = _issues(build_xlsx(header, rows), "list.xlsx")
+    assert issue.render() == (
+        "Row 5, column E (责任单位): No responsible unit; expected at least one unit name in 责任单位."
+    )
+
+
+@pytest.mark.parametrize("name", ["list.docx", "list.xlsx"])
+@pytest.mark.parametrize("data", [bytes(range(256)) * 8, b"PK\x03\x04garbage" + bytes(200), "任务清单".encode()])
+def test_garbage_office_file_says_it_is_not_that_format(name: str, data: bytes) -> None:
+    [issue] = _issues(data, name)
+    kind = "Word document (.docx)" if name.endswith(".docx") else "Excel workbook (.xlsx)"
+    assert issue.message.startswith(f"The file is not a valid {kind}")
+    assert "save it again" in issue.message
+    assert "not text" not in issue.message
+
+
+@pytest.mark.parametrize("name", ["list.docx", "list.xlsx"])
+def test_zip_that_is_not_office_named_as_office(name: str) -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    [issue] = _issues(buffer.getvalue(), name)
+    assert issue.message.startswith("The file is not a valid ")
+    assert name.rsplit(".", 1)[1] in issue.message
 
 
 def test_sequence_not_a_number() -> None:

@@ -90,6 +90,25 @@ def render_location(location: Location | None, translate: Callable[[str], str] =
     )
 
 
+OFFICE_ERRORS = {
+    "docx": N_(
+        "The file is not a valid Word document (.docx): it is damaged, or another kind of file "
+        "renamed to .docx. Open it in Word and save it again as a Word document (.docx), or "
+        "upload the task list as .xlsx or as plain text."
+    ),
+    "xlsx": N_(
+        "The file is not a valid Excel workbook (.xlsx): it is damaged, or another kind of file "
+        "renamed to .xlsx. Open it in Excel and save it again as an Excel workbook (.xlsx), or "
+        "upload the task list as .docx or as plain text."
+    ),
+}
+
+
+def not_office_issue(file_format: str) -> PlanFileIssue:
+    """The issue for a .docx or .xlsx file that cannot be opened as one."""
+    return PlanFileIssue(OFFICE_ERRORS[file_format])
+
+
 class PlanFileError(Exception):
     """A plan file that cannot be imported, with every issue found in it."""
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from citybase.plan.parsing.header import COLUMNS, KEY_PROJECT, SECTION, SEQ, TASK, UNITS, map_columns
+from citybase.plan.parsing.header import COLUMNS, KEY_PROJECT, SECTION, SEQ, TASK, UNITS, map_columns, match_column
 from citybase.plan.parsing.issues import LINE, N_, SHEET_ROW, TABLE_ROW, Location, PlanFileError, PlanFileIssue, shorten
 from citybase.plan.parsing.keyprojects import check_key_project_numbers
 from citybase.plan.parsing.numbering import split_label, split_sub_number
@@ -78,12 +78,7 @@ class _Normaliser:
     def add_row(self, row: RawRow) -> None:
         width = len(self.table.header.cells)
         if len(row.cells) < width:
-            issue = PlanFileIssue(
-                N_("This row has {found} cells; expected {expected} cells as in the header row."),
-                {"found": len(row.cells), "expected": width},
-                Location(row.line, kind=self.kind),
-            )
-            self.state.errors.append(issue)
+            self.state.errors.append(self.missing_cells_issue(row, width))
             return
         seq = self.read_seq(row)
         section = self.read_section(row)
@@ -105,6 +100,23 @@ class _Normaliser:
             qualitative_targets=extract_qualitative_targets(text),
         )
         self.state.tasks.append(task)
+
+    def missing_cells_issue(self, row: RawRow, width: int) -> PlanFileIssue:
+        """Name the first column the short row has no cell for, and every column it lacks."""
+        found = len(row.cells)
+        names = [_column_title(cell, index) for index, cell in enumerate(self.table.header.cells)]
+        return PlanFileIssue(
+            N_(
+                "This row has {found} cells, so the column {missing} has no cell; expected "
+                "{expected} cells as in the header row ({columns}). Add the missing cell; in a "
+                "plain-text file every cell starts with a tab."
+            ),
+            {
+                "found": found, "expected": width, "missing": "、".join(names[found:]),
+                "columns": "、".join(names),
+            },
+            Location(row.line, found + 1, names[found], self.kind),
+        )
 
     def read_seq(self, row: RawRow) -> int | None:
         cell = self.cell(row, SEQ)
@@ -197,6 +209,14 @@ class _Normaliser:
                 cell, UNITS, written=written,
             )
         return units.names
+
+
+def _column_title(cell: RawCell, index: int) -> str:
+    """The column's name as the template writes it (责任单位), else its header text."""
+    spec = match_column(cell.text)
+    if spec is not None:
+        return spec.name
+    return join_lines(cell.lines) or str(index + 1)
 
 
 def _same_heading(section: ParsedSection, heading: str) -> bool:

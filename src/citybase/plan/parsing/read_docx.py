@@ -11,7 +11,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from citybase.plan.parsing.header import looks_like_header, no_header_issue
-from citybase.plan.parsing.issues import N_, PlanFileError, PlanFileIssue
+from citybase.plan.parsing.issues import N_, PlanFileError, PlanFileIssue, not_office_issue
 from citybase.plan.parsing.table import RawCell, RawRow, RawTable
 from citybase.plan.parsing.text import clean_text
 
@@ -22,12 +22,8 @@ _HEADER_SEARCH_ROWS = 5
 def _open(data: bytes, source: str) -> docx.document.Document:
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        issue = PlanFileIssue(
-            N_("The file is not a readable Word document (.docx): {error}"),
-            {"error": str(error)},
-        )
-        raise PlanFileError(source, [issue]) from None
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise PlanFileError(source, [not_office_issue("docx")]) from None
 
 
 def _row_texts(table: Table, index: int) -> list[str]:

@@ -10,7 +10,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from citybase.plan.parsing.header import looks_like_header, no_header_issue
-from citybase.plan.parsing.issues import N_, PlanFileError, PlanFileIssue
+from citybase.plan.parsing.issues import N_, PlanFileError, PlanFileIssue, not_office_issue
 from citybase.plan.parsing.table import RawCell, RawRow, RawTable
 from citybase.plan.parsing.text import clean_text
 
@@ -21,12 +21,8 @@ _HEADER_SEARCH_ROWS = 10
 def _open(data: bytes, source: str) -> openpyxl.Workbook:
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        issue = PlanFileIssue(
-            N_("The file is not a readable Excel workbook (.xlsx): {error}"),
-            {"error": str(error)},
-        )
-        raise PlanFileError(source, [issue]) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise PlanFileError(source, [not_office_issue("xlsx")]) from None
 
 
 def _cell_text(value: object) -> str:

@@ -7,7 +7,7 @@ import zipfile
 from collections.abc import Collection
 from pathlib import Path
 
-from citybase.plan.parsing.issues import N_, PlanFileError, PlanFileIssue
+from citybase.plan.parsing.issues import OFFICE_ERRORS, N_, PlanFileError, PlanFileIssue, not_office_issue
 from citybase.plan.parsing.normalise import normalise
 from citybase.plan.parsing.read_docx import read_docx_table
 from citybase.plan.parsing.read_text import read_text_table
@@ -29,6 +29,10 @@ def detect_format(data: bytes, filename: str = "") -> str:
             ),
         )
         raise PlanFileError(filename or "upload", [issue])
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix in OFFICE_ERRORS and not data.startswith(b"PK\x03\x04"):
+        # Random bytes or a renamed file: say the .docx/.xlsx is invalid, not that it is bad text.
+        raise PlanFileError(filename or "upload", [not_office_issue(suffix)])
     if data.startswith(b"PK\x03\x04"):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
@@ -38,9 +42,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
-        suffix = Path(filename).suffix.lower().lstrip(".")
-        if suffix in ("docx", "xlsx"):
-            return suffix
+        if suffix in OFFICE_ERRORS:
+            raise PlanFileError(filename or "upload", [not_office_issue(suffix)])
         issue = PlanFileIssue(N_("The file is a ZIP archive but neither a .docx nor an .xlsx file."))
         raise PlanFileError(filename or "upload", [issue])
     return "txt"
