@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
 from citybase.core.db import Base, UTCDateTime, utcnow
+from citybase.core.i18n_marker import N_
 
 SKIPPED_COLUMNS = frozenset({"password_hash", "token_hash", "csrf_token"})
 
@@ -34,6 +35,19 @@ class Actor:
 
 
 SYSTEM = Actor("system", "system")
+
+# msgids of the actions; the audit page shows them through the catalogue (新增/修改/删除).
+ACTION_LABELS: dict[str, str] = {
+    "insert": N_("Added"),
+    "update": N_("Changed"),
+    "delete": N_("Deleted"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    from citybase.core.i18n import gettext_
+
+    return gettext_(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 class AuditEntry(Base):

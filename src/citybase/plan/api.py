@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from citybase.core.actors import actor_label
 from citybase.core.auth.deps import Principal, get_session, require_permission
 from citybase.core.errors import FieldError, InvalidInput, NotFound
 from citybase.core.i18n import gettext_
@@ -54,7 +55,8 @@ class TaskOut(BaseModel):
 
 class RevisionOut(BaseModel):
     at: dt.datetime
-    actor_name: str
+    actor_name: str = Field(description="Stable name of the author: a username or cli:<os user>.")
+    actor_label: str = Field(description="The author as pages show it, e.g. 命令行（系统用户 root）.")
     import_id: int | None
     changes: dict[str, list] = Field(description="Field name to [old value, new value].")
 
@@ -151,7 +153,7 @@ def task_out(task: Task) -> TaskOut:
 
 def task_detail_out(task: Task) -> TaskDetailOut:
     revisions = [
-        RevisionOut(at=r.at, actor_name=r.actor_name, import_id=r.import_id, changes=r.changes)
+        RevisionOut(at=r.at, actor_name=r.actor_name, actor_label=actor_label(r.actor_name), import_id=r.import_id, changes=r.changes)
         for r in reversed(task.revisions)
     ]
     return TaskDetailOut(

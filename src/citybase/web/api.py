@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybase.core.actors import actor_label
 from citybase.core.audit import AuditEntry
 from citybase.core.auth import service
 from citybase.core.auth.deps import Principal, get_session, require_login, require_permission
@@ -59,8 +60,9 @@ class TokenCreated(TokenOut):
 class AuditOut(BaseModel):
     id: int
     at: dt.datetime
-    actor_name: str
-    action: str
+    actor_name: str = Field(description="Stable name of the author: a username, cli:<os user>, worker, setup or system.")
+    actor_label: str = Field(description="The author as pages show it, in the request's language.")
+    action: str = Field(description="insert, update or delete.")
     table: str
     row_key: str
     before: dict | None
@@ -124,4 +126,8 @@ def audit(table: str | None = None, limit: int = 100, offset: int = 0,
     if table:
         query = query.where(AuditEntry.table == table)
     rows = session.scalars(query.offset(max(offset, 0)).limit(min(max(limit, 1), 1000)))
-    return [AuditOut.model_validate(row, from_attributes=True) for row in rows]
+    return [
+        AuditOut(id=row.id, at=row.at, actor_name=row.actor_name, actor_label=actor_label(row.actor_name, row.actor_kind),
+                 action=row.action, table=row.table, row_key=row.row_key, before=row.before, after=row.after)
+        for row in rows
+    ]

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from citybase import __version__
 from citybase.core import i18n, registry
 from citybase.core.auth.deps import Principal, presession_csrf
-from citybase.core.auth.roles import ROLE_LABELS
+from citybase.core.actors import actor_label
+from citybase.core.audit import audit_action_label
+from citybase.core.auth.roles import role_label
 
 WEB_DIR = Path(__file__).parent
 
@@ -44,7 +46,9 @@ def environment() -> Environment:
         format_datetime=i18n.format_datetime,
         format_date=i18n.format_date,
         format_number=i18n.format_number,
-        role_label=lambda role: i18n.gettext_(ROLE_LABELS.get(role, role)),
+        role_label=role_label,
+        actor_label=actor_label,
+        audit_action_label=audit_action_label,
         version=__version__,
     )
     return env

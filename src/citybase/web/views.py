@@ -265,9 +265,10 @@ def audit_page(
         query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)
     ).all()
     tables = session.scalars(select(AuditEntry.table).distinct().order_by(AuditEntry.table)).all()
+    actors = session.scalars(select(AuditEntry.actor_name).distinct().order_by(AuditEntry.actor_name)).all()
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     return render(request, "audit.html", {
-        "rows": rows, "total": total, "page": page, "pages": pages, "table": table, "actor": actor, "tables": tables,
+        "rows": rows, "total": total, "page": page, "pages": pages, "table": table, "actor": actor, "tables": tables, "actors": actors,
     })
 
 

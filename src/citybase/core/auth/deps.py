@@ -18,11 +18,18 @@ from citybase.core import registry
 from citybase.core.audit import Actor
 from citybase.core.auth import service
 from citybase.core.auth.models import LoginSession, User
+from citybase.core.auth.roles import role_label
 from citybase.core.errors import NotAuthenticated, PermissionDenied
+from citybase.core.i18n_marker import N_
 
 SESSION_COOKIE = "citybase_session"
 PRESESSION_CSRF_COOKIE = "citybase_csrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A page that needs a login redirects to the login form; a program gets this message.
+LOGIN_OR_TOKEN = N_(
+    "Log in first. A program sends the header `Authorization: Bearer <token>` with an API "
+    "token, created on the API tokens page or with `citybase tokens create`."
+)
 
 
 @dataclass
@@ -103,7 +110,7 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 def require_login() -> Callable[..., Principal]:
     async def dependency(request: Request, principal: Principal | None = Depends(optional_principal)) -> Principal:
         if principal is None:
-            raise NotAuthenticated()
+            raise NotAuthenticated(LOGIN_OR_TOKEN)
         await _check_csrf(request, principal)
         return principal
 
@@ -115,11 +122,11 @@ def require_permission(permission: str, *, write: bool = False) -> Callable[...,
 
     async def dependency(request: Request, principal: Principal | None = Depends(optional_principal)) -> Principal:
         if principal is None:
-            raise NotAuthenticated()
+            raise NotAuthenticated(LOGIN_OR_TOKEN)
         if not principal.has(permission):
             raise PermissionDenied(
                 "Your role ({role}) may not do this; it needs the permission {permission}.",
-                params={"role": principal.user.role, "permission": permission},
+                params={"role": role_label(principal.user.role), "permission": permission},
             )
         if write and not principal.can_write:
             raise PermissionDenied("This token is read-only; create a token with write access.")

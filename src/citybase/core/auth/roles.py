@@ -29,6 +29,13 @@ ROLE_LABELS: dict[str, str] = {
     PUBLIC: N_("Public"),
 }
 
+def role_label(role: str) -> str:
+    """Return the role's name in the current locale (数字办 for digital_office)."""
+    from citybase.core.i18n import gettext_
+
+    return gettext_(ROLE_LABELS.get(role, role))
+
+
 CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({ADMIN}),
     "tokens.manage_own": frozenset({ADMIN, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, DATA_STEWARD, VIEWER}),
