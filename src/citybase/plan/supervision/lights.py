@@ -94,11 +94,12 @@ def light_rules(settings: SupervisionSettings | None = None) -> list[Message]:
     ]
 
 
-def _submitted_by_due(session: Session, task: Task, period: ReportingPeriod) -> ProgressReport | None:
+def _submitted_by_due(session: Session, task: Task, period: ReportingPeriod, now: dt.datetime) -> ProgressReport | None:
+    """Return the task's report for ``period`` if it was first submitted by ``now`` (a past ``now`` ignores later submissions)."""
     report = session.scalar(select(ProgressReport).where(
         ProgressReport.task_id == task.id, ProgressReport.period_id == period.id
     ))
-    if report is None or report.first_submitted_at is None:
+    if report is None or report.first_submitted_at is None or report.first_submitted_at > now:
         return None
     return report
 
@@ -119,7 +120,7 @@ def _overdue_reasons(task: Task, schedules: TaskSchedules, progress: TaskProgres
 
 def _missing_report_reasons(session: Session, task: Task, context: LightContext) -> list[Message]:
     period = context.due_period
-    if period is None or _submitted_by_due(session, task, period) is not None:
+    if period is None or _submitted_by_due(session, task, period, context.now) is not None:
         return []
     return [msg(N_("No report was submitted for period {period}, due on {due}."),
                 period=period.key, due=due_day(period.due_at).isoformat())]
@@ -135,7 +136,7 @@ def _near_reasons(session: Session, task: Task, schedules: TaskSchedules, contex
                 reasons.append(msg(N_("A deadline is near: {due} {title}"), due=due_on.isoformat(), title=title))
     for period in context.open_periods:
         due_on = due_day(period.due_at)
-        if due_on <= horizon and _submitted_by_due(session, task, period) is None:
+        if due_on <= horizon and _submitted_by_due(session, task, period, context.now) is None:
             reasons.append(msg(N_("The report for period {period} is due on {due} and not yet submitted."),
                                period=period.key, due=due_on.isoformat()))
     unique: list[Message] = []
