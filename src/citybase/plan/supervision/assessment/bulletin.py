@@ -96,8 +96,13 @@ def _shade(cell: _Cell, colour: str) -> None:
 
 
 def _write_cell(cell: _Cell, text: str, bold: bool = False, centre: bool = False) -> None:
-    cell.text = ""
-    paragraph = cell.paragraphs[0]
+    """Replace the cell's content with one paragraph holding ``text`` in the table font."""
+    paragraphs = cell.paragraphs
+    for extra in paragraphs[1:]:
+        extra._p.getparent().remove(extra._p)
+    paragraph = paragraphs[0]
+    for run in paragraph.runs:
+        run._r.getparent().remove(run._r)
     if centre:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_run_font(paragraph.add_run(text), TABLE_FONT, 10.5, bold)
