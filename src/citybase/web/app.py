@@ -17,7 +17,7 @@ from citybase.core.db import Database
 from citybase.core.logging import configure_logging
 from citybase.core.settings import Settings, get_settings
 from citybase.core.worker import Worker
-from citybase.web import api, errors, views
+from citybase.web import api, assets, errors, views
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(views.router)
     app.include_router(api.router)
+    app.include_router(assets.router)
     for module in registry.modules():
         for router in module.routers:
             app.include_router(router)

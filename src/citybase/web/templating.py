@@ -23,6 +23,7 @@ from citybase.core.auth.deps import Principal, presession_csrf
 from citybase.core.actors import actor_label
 from citybase.core.audit import audit_action_label
 from citybase.core.auth.roles import role_label
+from citybase.web.assets import plotly_js_url
 
 WEB_DIR = Path(__file__).parent
 
@@ -50,6 +51,7 @@ def environment() -> Environment:
         actor_label=actor_label,
         audit_action_label=audit_action_label,
         version=__version__,
+        plotly_js_url=plotly_js_url,
     )
     return env
 

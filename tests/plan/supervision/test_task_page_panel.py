@@ -98,7 +98,8 @@ def test_lead_reporter_gets_report_action(client, clock, web_users, plan):
 
     panel = _panel(client.get("/plan/tasks/1").text)
 
-    assert 'href="/plan/my/report?task=1&amp;period=2022-05">填报2022-05进展</a>' in panel
+    # On 2 June the report for 2022-04 (due by 5 May) is missing, so that is the one to write.
+    assert 'href="/plan/my/report?task=1&amp;period=2022-04">填报2022-04进展</a>' in panel
     actions = panel[panel.index('class="sv-actions"'):]
     assert "下发督办单" not in actions
     assert "审核" not in actions
@@ -109,7 +110,7 @@ def test_cooperating_reporter_gets_contribution_action(client, clock, web_users,
 
     panel = _panel(client.get("/plan/tasks/1").text)
 
-    assert ">报送2022-05配合情况</a>" in panel
+    assert ">报送2022-04配合情况</a>" in panel
 
 
 def test_reporter_with_draft_opens_it(client, clock, web_users, plan, db):
@@ -117,15 +118,24 @@ def test_reporter_with_draft_opens_it(client, clock, web_users, plan, db):
         from citybase.plan.supervision.periods import period_by_key
 
         science = session.get(User, plan.users["science"])
-        report = reports.open_report(session, science, plan.tasks["network"], period_by_key(session, "2022-05"),
+        report = reports.open_report(session, science, plan.tasks["network"], period_by_key(session, "2022-04"),
                                      shanghai(2022, 6, 1, 9))
         report_id = report.id
     _as(client, web_users, "science")
 
     panel = _panel(client.get("/plan/tasks/1").text)
 
-    assert f'href="/plan/reports/{report_id}">打开2022-05进展报送</a>' in panel
+    assert f'href="/plan/reports/{report_id}">打开2022-04进展报送</a>' in panel
     assert "草稿，尚未提交。" in panel
+
+
+def test_reporter_moves_on_after_due_report(client, clock, web_users, plan, db):
+    submit_report(db, plan, "network", "2022-04", shanghai(2022, 5, 4, 9), {"stations": 2000, "broadband": 70}, {"fibre": 40})
+    _as(client, web_users, "science")
+
+    panel = _panel(client.get("/plan/tasks/1").text)
+
+    assert 'href="/plan/my/report?task=1&amp;period=2022-05">填报2022-05进展</a>' in panel
 
 
 def test_reporter_of_other_unit_sees_no_panel(client, clock, web_users, plan):

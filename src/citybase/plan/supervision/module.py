@@ -2,11 +2,11 @@
 
 from citybase.core.i18n_marker import N_
 from citybase.core.registry import Module, NavEntry
-from citybase.plan.supervision import api, views_notices, views_reports, views_tasks
+from citybase.plan.supervision import api, views_dashboard, views_notices, views_reports, views_tasks
 from citybase.plan.supervision.jobs import JOBS
 from citybase.plan.supervision.metrics import METRICS
 from citybase.plan.supervision.periods import seed_periods
-from citybase.plan.supervision.permissions import PERMISSIONS, READ, REPORT, REVIEW
+from citybase.plan.supervision.permissions import DASHBOARD, PERMISSIONS, READ, REPORT, REVIEW
 from citybase.plan.supervision.task_page_panel import PANEL
 
 module = Module(
@@ -14,8 +14,12 @@ module = Module(
     label=N_("Plan supervision"),
     package="citybase.plan.supervision",
     models=("citybase.plan.supervision.models",),
-    routers=(views_reports.router, views_tasks.router, views_notices.router, api.router),
+    routers=(
+        views_reports.router, views_tasks.router, views_notices.router, views_dashboard.router, api.router,
+        views_dashboard.api_router,
+    ),
     nav=(
+        NavEntry(N_("Dashboard"), "/plan/dashboard", DASHBOARD, order=19),
         NavEntry(N_("My tasks"), "/plan/my/tasks", REPORT, order=20),
         NavEntry(N_("Review queue"), "/plan/review", REVIEW, order=21),
         NavEntry(N_("Plan supervision"), "/plan/supervision", READ, order=22),

@@ -17,6 +17,7 @@ EXTENSION_REQUEST = "plan.extension.request"
 EXTENSION_DECIDE = "plan.extension.decide"
 SCHEDULE_MANAGE = "plan.schedule.manage"  # deadlines, milestones, manual values
 BINDING_MANAGE = "plan.binding.manage"
+DASHBOARD = "plan.dashboard.read"  # the district-wide dashboard: every unit's figures
 
 _OFFICE = frozenset({ADMIN, DIGITAL_OFFICE})
 
@@ -30,4 +31,5 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     EXTENSION_DECIDE: _OFFICE,
     SCHEDULE_MANAGE: _OFFICE,
     BINDING_MANAGE: _OFFICE,
+    DASHBOARD: frozenset({ADMIN, DIGITAL_OFFICE, VIEWER}),
 }

@@ -7,6 +7,7 @@ call as the supervision task page (``panel.task_panel``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import Request
@@ -20,18 +21,35 @@ from citybase.plan.supervision.clock import local_date
 from citybase.plan.supervision.errors import NotFound
 from citybase.plan.supervision.models import (
     ACTION_ACCEPT, ACTION_RESUBMIT, ACTION_RETURN, ACTION_SUBMIT, EXTENSION_PENDING, NOTICE_CLOSED, NOTICE_OPEN,
-    STATUS_SUBMITTED,
+    STATUS_SUBMITTED, ProgressReport, ReportingPeriod,
 )
 from citybase.plan.supervision.panel import task_panel
-from citybase.plan.supervision.periods import open_periods
+from citybase.plan.supervision.periods import latest_due_period, open_periods
 from citybase.plan.supervision.permissions import NOTICE_ISSUE, NOTICE_REPLY, READ, REPORT, REVIEW
-from citybase.plan.supervision.reports import find_report
+from citybase.plan.supervision.reports import EDITABLE, find_report
 from citybase.plan.supervision.web import HELPERS, now_of
 
 SLOT = "plan.task"
 
 # The report events that make up its review history; drafts and evidence edits are left out.
 HISTORY_ACTIONS = (ACTION_SUBMIT, ACTION_RETURN, ACTION_RESUBMIT, ACTION_ACCEPT)
+
+
+def _report_period(session: Session, task: Task, now: dt.datetime) -> tuple[ReportingPeriod | None, ProgressReport | None]:
+    """Return the period a reporter should work on next, with its report if one exists.
+
+    That is the latest period already due while its report is missing, a draft or
+    returned (an overdue report turns the light red), and otherwise the oldest open period.
+    """
+    due = latest_due_period(session, now)
+    if due is not None:
+        report = find_report(session, task.id, due.id)
+        if report is None or report.status in EDITABLE:
+            return due, report
+    periods = open_periods(session, now)
+    if not periods:
+        return None, None
+    return periods[0], find_report(session, task.id, periods[0].id)
 
 
 def build_task_page_panel(request: Request, session: Session, principal: Principal, task: Task) -> dict[str, Any] | None:
@@ -50,9 +68,7 @@ def build_task_page_panel(request: Request, session: Session, principal: Princip
         return None
 
     role = context["unit_role"]
-    periods = open_periods(session, now)
-    period = periods[0] if periods else None
-    current_report = find_report(session, task.id, period.id) if period is not None else None
+    period, current_report = _report_period(session, task, now)
     reports = context["reports"]
     notices = context["notices"]
     context.update(HELPERS)
