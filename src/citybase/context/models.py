@@ -9,6 +9,8 @@ Three side tables make reads fast without touching that document:
   range scan ordered by entity;
 - ``ctx_geo``: one row per GeoProperty with its bounding box, the index-friendly
   prefilter of geo-queries;
+- ``ctx_attr_values``: the typed scalars of each attribute's default value, so
+  q comparisons are index range scans (see :mod:`citybase.context.valueindex`);
 - ``ctx_attr_instances``: the temporal evolution. The entity service
   (:mod:`citybase.context.service.store`) appends one row for every attribute
   instance it creates or changes, in the same transaction as the entity write:
@@ -98,6 +100,32 @@ class CtxGeo(Base):
     __table_args__ = (
         Index("ix_ctx_geo_attr_box", "attr_iri", "min_x", "max_x", "min_y", "max_y", "entity_pk"),
         Index("ix_ctx_geo_attr_width", "attr_iri", "width"),
+    )
+
+
+class CtxAttrValue(Base):
+    """One typed scalar of the value (or object) of one attribute's default instance."""
+
+    __tablename__ = "ctx_attr_values"
+    __audit__ = False
+
+    entity_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("ctx_entities.pk", ondelete="CASCADE"), primary_key=True
+    )
+    attr_iri: Mapped[str] = mapped_column(String(IRI_LENGTH), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # n, s, b: a number, string or boolean value; with "[]": an array member; with an
+    # "o" prefix: a Relationship's object.
+    kind: Mapped[str] = mapped_column(String(4))
+    num: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Byte order on PostgreSQL too, as q's string comparisons use.
+    txt: Mapped[str | None] = mapped_column(
+        String(1024).with_variant(String(1024, collation="C"), "postgresql"), nullable=True
+    )
+
+    __table_args__ = (
+        Index("ix_ctx_attr_values_num", "attr_iri", "kind", "num", "entity_pk"),
+        Index("ix_ctx_attr_values_txt", "attr_iri", "kind", "txt", "entity_pk"),
     )
 
 

@@ -57,6 +57,7 @@ from citybase.context.query.qlang import (
     Value,
     ValueList,
 )
+from citybase.context.valueindex import index_condition
 
 INSTANCE_MEMBERS = frozenset({"observedAt", "unitCode", "datasetId", "createdAt", "modifiedAt"})
 _TEMPORAL_KINDS = frozenset({"datetime", "date"})
@@ -67,11 +68,16 @@ ExpandName = Callable[[str], str]
 class QCompiler:
     """Compile q trees for one SQL dialect (``sqlite`` or ``postgresql``)."""
 
-    def __init__(self, dialect: str, data: ColumnElement[Any], expand: ExpandName) -> None:
+    def __init__(self, dialect: str, data: ColumnElement[Any], expand: ExpandName,
+                 entity_pk: ColumnElement[Any] | None = None) -> None:
+        """``entity_pk``, when given, is the ``ctx_entities.pk`` column of the query: the
+        conditions the value index answers (:mod:`citybase.context.valueindex`) then
+        use it instead of the JSON document."""
         if dialect not in ("sqlite", "postgresql"):
             raise ValueError(f"q compiles for sqlite or postgresql, not {dialect!r}")
         self.json = _SqliteJson(data) if dialect == "sqlite" else _PostgresJson(data)
         self.expand = expand
+        self.entity_pk = entity_pk
 
     def compile(self, node: Node) -> ColumnElement[bool]:
         if isinstance(node, And):
@@ -81,6 +87,10 @@ class QCompiler:
         return self._condition(node)
 
     def _condition(self, condition: Condition) -> ColumnElement[bool]:
+        if self.entity_pk is not None:
+            indexed = index_condition(condition, self.expand, self.entity_pk)
+            if indexed is not None:
+                return indexed
         base, member = self._instance_path(condition.path)
         if condition.operator is None:
             target = base + ([member] if member else [])
@@ -170,7 +180,10 @@ class _SqliteJson:
         kind = self._type(path)
         extracted = self._extract(path)
         if value.kind == "boolean":
-            return kind == ("true" if value.value else "false")
+            flag = "true" if value.value else "false"
+            each = func.json_each(self.data, self._path(path)).table_valued("value", "type")
+            member = select(literal(1)).select_from(each).where(each.c.type == flag)
+            return or_(kind == flag, and_(kind == "array", member.exists()))
         if value.kind == "number":
             types: tuple[str, ...] = ("integer", "real")
             scalar = and_(kind.in_(types), extracted == value.value)

@@ -101,7 +101,7 @@ def conditions(query: EntityQuery, dialect: str, with_types: bool = True) -> lis
         result.append(_regex(CtxEntity.entity_id, query.id_pattern, dialect))
     if query.types is not None and with_types:
         result.append(_type_condition(query.types))
-    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand)
+    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand, CtxEntity.pk)
     if query.attrs:
         result.append(or_(*(compiler.json.exists([iri]) for iri in query.attrs)))
     if query.q is not None:

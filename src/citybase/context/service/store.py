@@ -8,6 +8,9 @@ per entity. :meth:`EntityStore.save` is the only writer of the four tables:
 - it inserts new entities and updates changed ones in ``ctx_entities``;
 - it rewrites the ``ctx_entity_types`` rows of entities whose types changed and
   the ``ctx_geo`` rows of entities whose GeoProperties changed;
+- it rewrites the ``ctx_attr_values`` rows (the q index, see
+  :mod:`citybase.context.valueindex`) of every attribute a change wrote or
+  deleted, and all of them for new entities;
 - it appends one ``ctx_attr_instances`` row for each attribute instance listed in
   ``Change.written`` and one deletion row for each attribute in
   ``Change.deleted`` (the temporal evolution; see :mod:`citybase.context.models`).
@@ -28,8 +31,9 @@ from sqlalchemy.orm import Session
 from citybase.context.entity_expand import GEO_PROPERTY
 from citybase.context.geo import geometry_bounds
 from citybase.context.service.bulk import insert_rows
-from citybase.context.models import CtxAttrInstance, CtxEntity, CtxEntityType, CtxGeo
+from citybase.context.models import CtxAttrInstance, CtxAttrValue, CtxEntity, CtxEntityType, CtxGeo
 from citybase.context.times import format_datetime, parse_datetime
+from citybase.context.valueindex import value_rows
 
 _LOAD_CHUNK = 500
 
@@ -102,6 +106,7 @@ class EntityStore:
         self._update_entities(old)
         self._write_types(new + [c for c in old if c.types_changed])
         self._write_geo(new + [c for c in old if c.geo_changed])
+        self._write_values(new, old)
         self._write_instances(changes, now)
         self.session.expire_all()
 
@@ -111,7 +116,7 @@ class EntityStore:
             return
         # Side tables are removed explicitly: SQLite enforces ON DELETE CASCADE only
         # with foreign keys on, and the explicit statements keep both databases alike.
-        for table in (CtxAttrInstance, CtxGeo, CtxEntityType):
+        for table in (CtxAttrInstance, CtxAttrValue, CtxGeo, CtxEntityType):
             self.session.execute(delete(table).where(table.entity_pk.in_(pks)))
         self.session.execute(delete(CtxEntity).where(CtxEntity.pk.in_(pks)))
 
@@ -165,6 +170,23 @@ class EntityStore:
         self.session.execute(delete(CtxGeo).where(CtxGeo.entity_pk.in_(pks)))
         rows = [row for c in changes for row in _geo_rows(c.entity)]
         self._insert_rows(CtxGeo.__table__, rows)
+
+    def _write_values(self, new: list[Change], old: list[Change]) -> None:
+        rows = [row for c in new for row in value_rows(c.entity.pk, c.entity.attrs)]  # type: ignore[arg-type]
+        stale: list[dict[str, Any]] = []
+        for change in old:
+            touched = {iri for iri, _instance in change.written} | {iri for iri, _dataset in change.deleted}
+            if not touched:
+                continue
+            pk = change.entity.pk
+            stale.extend({"b_pk": pk, "b_iri": iri} for iri in touched)
+            rows.extend(value_rows(pk, change.entity.attrs, touched))  # type: ignore[arg-type]
+        if stale:
+            table = CtxAttrValue.__table__
+            statement = delete(table).where(table.c.entity_pk == bindparam("b_pk"),
+                                            table.c.attr_iri == bindparam("b_iri"))
+            self.session.connection().execute(statement, stale)
+        self._insert_rows(CtxAttrValue.__table__, rows)
 
     def _write_instances(self, changes: list[Change], now: dt.datetime) -> None:
         rows: list[dict[str, Any]] = []
