@@ -177,7 +177,7 @@ class GeoQuery:
 def distance_metres(a: BaseGeometry, b: BaseGeometry) -> float:
     """Distance between two geometries in metres, on a projection centred on ``a``."""
     if a.geom_type == "Point" and b.geom_type == "Point":
-        return _haversine(a.x, a.y, b.x, b.y)
+        return haversine_metres(a.x, a.y, b.x, b.y)
     centre = a.centroid
     scale = np.array([_METRES_PER_DEGREE * math.cos(math.radians(centre.y)), _METRES_PER_DEGREE])
     origin = np.array([centre.x, centre.y])
@@ -188,7 +188,7 @@ def distance_metres(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(shapely.transform(a, project).distance(shapely.transform(b, project)))
 
 
-def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+def haversine_metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi = phi2 - phi1
     dlambda = math.radians(lon2 - lon1)

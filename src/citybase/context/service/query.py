@@ -4,8 +4,9 @@ Filters become one SQL statement over ``ctx_entities`` ordered by primary key
 (creation order, so pages are stable). Type filters and geo prefilters are
 ``pk IN (subquery)`` over the side tables, whose indexes lead with the type or
 the GeoProperty. A geo-query is then checked exactly with shapely on the
-candidate rows, so paging and counting of geo-queries happen in Python after
-that check.
+candidate rows (or, for ``near`` around a Point, with the haversine distance
+computed from the boxes of stored Points), so paging and counting of geo-queries
+happen in Python after that check.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from citybase.context.geo import GeoQuery, parse_geometry
+from citybase.context.geo import GeoQuery, haversine_metres, parse_geometry
 from citybase.context.models import CtxEntity, CtxEntityType, CtxGeo
 from citybase.context.query.qlang import Node
 from citybase.context.query.qsql import QCompiler
@@ -129,18 +130,42 @@ def _geo_page(session: Session, query: EntityQuery, dialect: str) -> tuple[list[
 def _geo_matches(session: Session, query: EntityQuery, dialect: str) -> list[int]:
     """Primary keys, in order, of the entities the geo-query and all other filters select.
 
-    The bounding-box prefilter runs first on ``ctx_geo`` alone; the remaining
-    filters and the exact shapely test then only see its candidates.
+    The bounding-box prefilter runs first on ``ctx_geo`` alone. A ``near`` query
+    around a Point then decides stored Points from their boxes (a Point's box is
+    its position) with the haversine distance, the same one shapely's check would
+    use; other candidates are loaded and checked with shapely. The remaining
+    filters only see the candidates.
     """
     geo = query.geo
     assert geo is not None
-    candidates = list(session.scalars(_geo_prefilter(geo)))
-    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand)
-    geometry = compiler.json.extract_json([geo.geoproperty, 0, "value"])
+    box_columns = (CtxGeo.entity_pk, CtxGeo.min_x, CtxGeo.min_y, CtxGeo.max_x, CtxGeo.max_y)
+    candidates = session.execute(_geo_prefilter(geo).with_only_columns(*box_columns)).all()
+    decided: list[int] = []
+    unsure: list[int] = []
+    reference = geo.geometry
+    if geo.georel == "near" and reference.geom_type == "Point":
+        keep_within = geo.distance_kind == "maxDistance"
+        limit = geo.distance or 0.0
+        ref_x, ref_y = reference.x, reference.y
+        for pk, min_x, min_y, max_x, max_y in candidates:
+            if min_x == max_x and min_y == max_y:
+                distance = haversine_metres(ref_x, ref_y, min_x, min_y)
+                if (distance <= limit) if keep_within else (distance >= limit):
+                    decided.append(pk)
+            else:
+                unsure.append(pk)
+    else:
+        unsure = [row[0] for row in candidates]
     matches: list[int] = []
-    for start in range(0, len(candidates), _GEO_CHUNK):
-        chunk = candidates[start:start + _GEO_CHUNK]
-        statement = _base_statement(query, dialect).where(CtxEntity.pk.in_(chunk))
+    order = _order_column(query)
+    for start in range(0, len(decided), _GEO_CHUNK):
+        chunk = decided[start:start + _GEO_CHUNK]
+        matches.extend(session.scalars(_base_statement(query, dialect).where(order.in_(chunk))))
+    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand, CtxEntity.pk)
+    geometry = compiler.json.extract_json([geo.geoproperty, 0, "value"])
+    for start in range(0, len(unsure), _GEO_CHUNK):
+        chunk = unsure[start:start + _GEO_CHUNK]
+        statement = _base_statement(query, dialect).where(order.in_(chunk))
         rows = session.execute(statement.with_only_columns(CtxEntity.pk, geometry))
         for pk, value in rows:
             if value is None:

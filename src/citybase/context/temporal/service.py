@@ -14,11 +14,13 @@ attribute and datasetId, and deleting it deletes the entity.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from citybase.context.errors import ResourceNotFound
@@ -66,8 +68,11 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
         return {}
     table = CtxAttrInstance
     order_key = _order_key(query)
-    columns = [table.entity_pk, table.attr_iri, table.dataset_id, table.instance_id, table.observed_at,
-               table.modified_at, table.instance, table.pk, order_key.label("order_key")]
+    # A day of one-minute readings is 1,440 rows: the JSON and datetime columns are read
+    # raw (see _raw) and converted by _instances_of and _utc, at a fraction of the cost of
+    # SQLAlchemy's per-value result processing.
+    columns = [table.entity_pk, table.attr_iri, table.dataset_id, table.instance_id, _raw(table.observed_at),
+               _raw(table.modified_at), _raw(table.instance), table.pk, type_coerce(order_key, _RAW).label("order_key")]
     deletions = query.timeproperty == "deletedAt"
     conditions: list[ColumnElement[bool]] = [table.entity_pk.in_(entity_pks), table.deleted.is_(deletions)]
     if attrs is not None:
@@ -89,14 +94,52 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
     history: dict[int, list[HistoryRow]] = defaultdict(list)
     rows = session.execute(statement.order_by(*order)).all()
     kinds = attribute_kinds(session, {(row.entity_pk, row.attr_iri) for row in rows}) if deletions else {}
-    for row in rows:
-        instance = row.instance or {}
+    instances = _instances_of([row[6] for row in rows])
+    for (entity_pk, attr_iri, dataset_id, instance_id, observed_at, modified_at, *_rest), instance in zip(
+        rows, instances, strict=True
+    ):
+        written_at = _utc(modified_at)
         if deletions:
-            instance = deletion_marker(kinds.get((row.entity_pk, row.attr_iri), "Property"), row.modified_at)
-        history[row.entity_pk].append(
-            HistoryRow(row.attr_iri, row.dataset_id, row.instance_id, row.observed_at, row.modified_at, instance)
+            content = deletion_marker(kinds.get((entity_pk, attr_iri), "Property"), written_at)  # type: ignore[arg-type]
+        else:
+            content = instance or {}
+        history[entity_pk].append(
+            HistoryRow(attr_iri, dataset_id, instance_id, _utc(observed_at), written_at, content)  # type: ignore[arg-type]
         )
     return history
+
+
+_RAW = String()
+
+
+def _raw(column: Any) -> Any:
+    """The column without result processing: text on SQLite; datetime and decoded JSON on PostgreSQL."""
+    return type_coerce(column, _RAW).label(column.key)
+
+
+def _instances_of(values: list[Any]) -> list[Any]:
+    """Decode raw instance columns: SQLite's JSON texts in one ``json.loads`` (half the cost
+    of one call per row); PostgreSQL's driver has already decoded them."""
+    if all(value is None or isinstance(value, str) for value in values):
+        return json.loads("[" + ",".join("null" if value is None else value for value in values) + "]")
+    return [json.loads(value) if isinstance(value, (str, bytes)) else value for value in values]
+
+
+def _utc(value: Any) -> dt.datetime | None:
+    """A UTC datetime from a raw column value, as UTCDateTime would load it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _utc_text(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=4096)
+def _utc_text(value: str) -> dt.datetime:
+    # SQLite keeps naive UTC text; rows of one write share their write time, hence the cache.
+    return dt.datetime.fromisoformat(value + "+00:00")
 
 
 def attribute_kinds(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
