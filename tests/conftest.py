@@ -116,7 +116,7 @@ TEST_PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, secret_key="test-secret-key", worker_in_serve=False, _env_file=None)
+    return Settings(data_dir=data_dir, worker_in_serve=False, _env_file=None)
 
 
 @pytest.fixture

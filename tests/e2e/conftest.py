@@ -81,7 +81,7 @@ def live_server(db: Database, tmp_path: Path) -> Iterator[LiveServer]:
 
     data_dir = tmp_path / "server-data"
     data_dir.mkdir()
-    settings = Settings(data_dir=data_dir, secret_key="e2e-secret-key", worker_in_serve=False, _env_file=None)
+    settings = Settings(data_dir=data_dir, worker_in_serve=False, _env_file=None)
     app = create_app(settings, db, run_worker=False, migrate_on_start=False)
     server = LiveServer(app=app, db=db, settings=settings)
     server.start()

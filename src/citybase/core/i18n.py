@@ -39,11 +39,42 @@ DEFAULT_LOCALE = "zh_CN"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _current_locale: ContextVar[str | None] = ContextVar("citybase_locale", default=None)
+# The time zone set by configure_timezone() from the settings the app runs with.
+_configured: dict[str, ZoneInfo] = {}
+
+
+def configure_timezone(timezone: str | None) -> None:
+    """Use ``timezone`` for displayed times and calendar days; None: read it from the settings."""
+    if timezone is None:
+        _configured.pop("zone", None)
+    else:
+        _configured["zone"] = ZoneInfo(timezone)
+
+
+def _settings_value(name: str, fallback: Any) -> Any:
+    from citybase.core.settings import get_settings
+
+    try:
+        return getattr(get_settings(), name)
+    except ValueError:  # an invalid setting stops the command where settings are read
+        return fallback
 
 
 def default_locale() -> str:
-    value = os.environ.get("CITYBASE_LOCALE", DEFAULT_LOCALE)
+    """CITYBASE_LOCALE from the environment, else from .env, else zh_CN.
+
+    Pages use the locale of the app's own settings instead (see ``citybase.web.app``).
+    """
+    value = os.environ.get("CITYBASE_LOCALE") or _settings_value("locale", DEFAULT_LOCALE)
     return value if value in LOCALES else DEFAULT_LOCALE
+
+
+def local_zone() -> ZoneInfo:
+    """The time zone of displayed times and calendar days: CITYBASE_TIMEZONE, Asia/Shanghai by default."""
+    zone = _configured.get("zone")
+    if zone is None:
+        zone = _configured["zone"] = ZoneInfo(_settings_value("timezone", "Asia/Shanghai"))
+    return zone
 
 
 def current_locale() -> str:
@@ -115,10 +146,10 @@ __all__ = ["N_", "_", "gettext_", "ngettext_", "use_locale"]
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
-    """Convert an aware UTC timestamp to Asia/Shanghai for display."""
+    """Convert an aware UTC timestamp to the local time zone (Asia/Shanghai by default) for display."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(SHANGHAI)
+    return value.astimezone(local_zone())
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
@@ -126,7 +157,7 @@ def format_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
         return "—"
     if current_locale() == "zh_CN":
         return to_local(value).strftime("%Y-%m-%d %H:%M")
-    return babel_format_datetime(to_local(value), fmt, locale=Locale.parse("en"), tzinfo=SHANGHAI)
+    return babel_format_datetime(to_local(value), fmt, locale=Locale.parse("en"), tzinfo=local_zone())
 
 
 def format_date(value: dt.date | None) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,18 +26,20 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default: the SQLite file citybase.db in the data directory. "
         "A PostgreSQL URL (postgresql+psycopg://user@host/db) works the same.",
     )
-    secret_key: SecretStr | None = Field(
-        None,
-        description="Key that signs session cookies and CSRF tokens; default: a random key "
-        "generated once and kept in <data_dir>/secret_key.",
-    )
     host: str = Field("127.0.0.1", description="Address `citybase serve` listens on.")
     port: int = Field(8000, description="TCP port `citybase serve` listens on.")
     locale: str = Field("zh_CN", description="Default locale of pages, CLI and errors: zh_CN or en.")
-    timezone: str = Field("Asia/Shanghai", description="Time zone in which times are shown.")
+    timezone: str = Field(
+        "Asia/Shanghai", description="IANA time zone in which times are shown and calendar days "
+        "(reporting periods, due dates) are counted.",
+    )
     log_level: str = Field("INFO", description="Level of the citybase loggers.")
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
     session_hours: int = Field(12, description="Hours a login session stays valid without use.")
+    cookie_secure: bool = Field(
+        False, description="Mark the session and CSRF cookies Secure (sent over HTTPS only); "
+        "turn on when the site is served over HTTPS.",
+    )
     worker_in_serve: bool = Field(
         True, description="Run the background worker inside `citybase serve` (embedded default)."
     )
@@ -53,6 +55,15 @@ class Settings(BaseSettings):
             raise ValueError(f"CITYBASE_LOCALE must be zh_CN or en, got {value!r}")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"CITYBASE_TIMEZONE must be an IANA time zone such as Asia/Shanghai, got {value!r}") from None
+        return value
+
     @field_validator("context_auth")
     @classmethod
     def _check_context_auth(cls, value: str) -> str:
@@ -65,19 +76,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'citybase.db').resolve()}"
-
-    def resolved_secret_key(self) -> str:
-        """Return the configured key, or the one persisted in the data directory."""
-        if self.secret_key is not None:
-            return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key, encoding="utf-8")
-        path.chmod(0o600)
-        return key
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from citybase import __version__
 from citybase.core import i18n, migrate, registry
+from citybase.core.auth.deps import renew_session_cookie
 from citybase.core.db import Database
 from citybase.core.logging import configure_logging
 from citybase.core.settings import Settings, get_settings
@@ -36,7 +37,7 @@ def _request_locale(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get("citybase_locale")
     if chosen in i18n.LOCALES:
         return chosen
-    return i18n.default_locale()
+    return request.app.state.settings.locale
 
 
 def create_app(
@@ -46,6 +47,7 @@ def create_app(
     """Build the app; ``db`` defaults to the settings' database, migrated on start."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    i18n.configure_timezone(settings.timezone)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = db or Database(settings.resolved_database_url, echo=settings.sql_echo)
     start_worker = settings.worker_in_serve if run_worker is None else run_worker
@@ -85,6 +87,7 @@ def create_app(
             response = await call_next(request)
         finally:
             i18n.reset_locale(token)
+        renew_session_cookie(request, response)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         logger.debug("%s %s -> %s in %.1f ms", request.method, request.url.path,

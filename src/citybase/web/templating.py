@@ -88,7 +88,8 @@ def render(
     response = HTMLResponse(html, status_code=status_code)
     new_csrf = request.state.__dict__.get("new_presession_csrf")
     if new_csrf and not request.cookies.get("citybase_csrf"):
-        response.set_cookie("citybase_csrf", new_csrf, httponly=True, samesite="strict")
+        secure = request.app.state.settings.cookie_secure
+        response.set_cookie("citybase_csrf", new_csrf, httponly=True, samesite="strict", secure=secure)
     return response
 
 

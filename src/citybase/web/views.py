@@ -17,7 +17,7 @@ from citybase.core.audit import Actor, AuditEntry
 from citybase.core.auth import service
 from citybase.core.auth.deps import (
     PRESESSION_CSRF_COOKIE, SESSION_COOKIE, Principal, check_presession_csrf, client_ip,
-    get_session, optional_principal, require_login, require_permission,
+    get_session, optional_principal, require_login, require_permission, set_session_cookie,
 )
 from citybase.core.auth.models import ApiToken, User
 from citybase.core.auth.roles import ADMIN, ROLES
@@ -101,8 +101,8 @@ def _log_in(request: Request, session: Session, user: User, target: str) -> Resp
     token, _login = service.start_login_session(session, user, settings.session_hours, client_ip(request))
     session.commit()
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=settings.session_hours * 3600)
-    response.delete_cookie(PRESESSION_CSRF_COOKIE)
+    set_session_cookie(response, token, settings)
+    response.delete_cookie(PRESESSION_CSRF_COOKIE, httponly=True, samesite="strict", secure=settings.cookie_secure)
     return response
 
 
@@ -115,7 +115,7 @@ def logout(
         service.end_login_session(session, token)
         session.commit()
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=request.app.state.settings.cookie_secure)
     return response
 
 

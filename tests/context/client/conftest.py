@@ -81,7 +81,6 @@ def running_server(db: Database, data_dir: Path) -> Iterator[RunningServer]:
         "CITYBASE_DATA_DIR": str(data_dir),
         "CITYBASE_DATABASE_URL": _database_url(db),
         "CITYBASE_CONTEXT_AUTH": "on",
-        "CITYBASE_SECRET_KEY": "client-test-secret",
     }
     command = [str(Path(sys.executable).parent / "citybase"), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--no-worker"]

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from citybase.core import registry
@@ -20,6 +20,7 @@ from citybase.core.auth import service
 from citybase.core.auth.models import LoginSession, User
 from citybase.core.auth.roles import role_label
 from citybase.core.errors import NotAuthenticated, PermissionDenied
+from citybase.core.settings import Settings
 from citybase.core.i18n_marker import N_
 
 SESSION_COOKIE = "citybase_session"
@@ -76,8 +77,28 @@ def _principal_from_request(request: Request, session: Session) -> Principal | N
     if cookie:
         login = service.find_login_session(session, cookie, settings.session_hours)
         if login is not None:
+            if service.login_session_extended(session, login):
+                session.commit()  # only the new expiry is pending here
+                request.state.renew_session_cookie = cookie
             return Principal(login.user, "session", True, login)
     return None
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """Send the login cookie: HttpOnly, SameSite=Lax, Secure when CITYBASE_COOKIE_SECURE is on,
+    kept by the browser as long as the session lives without use."""
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True, samesite="lax",
+        secure=settings.cookie_secure,
+    )
+
+
+def renew_session_cookie(request: Request, response: Response) -> None:
+    """Send the login cookie again with a fresh max-age when the request extended the session."""
+    token = getattr(request.state, "renew_session_cookie", None)
+    already = any(value.startswith(f"{SESSION_COOKIE}=") for value in response.headers.getlist("set-cookie"))
+    if token and not already:
+        set_session_cookie(response, token, request.app.state.settings)
 
 
 def optional_principal(request: Request, session: Session = Depends(get_session)) -> Principal | None:

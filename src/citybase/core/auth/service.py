@@ -143,6 +143,11 @@ def start_login_session(session: Session, user: User, hours: int, ip: str | None
 
 
 def find_login_session(session: Session, token: str, hours: int) -> LoginSession | None:
+    """Return the live login session of ``token``; extend its expiry when it has aged.
+
+    The caller commits an extended expiry and sends the cookie again with a new max-age,
+    so the browser keeps the cookie as long as the server keeps the session.
+    """
     login = session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_secret(token)))
     now = utcnow()
     if login is None or login.expires_at <= now or not login.user.is_active:
@@ -151,6 +156,11 @@ def find_login_session(session: Session, token: str, hours: int) -> LoginSession
     if login.expires_at - now < dt.timedelta(hours=hours) - dt.timedelta(minutes=5):
         login.expires_at = now + dt.timedelta(hours=hours)
     return login
+
+
+def login_session_extended(session: Session, login: LoginSession) -> bool:
+    """Return True when ``find_login_session`` has just extended ``login``'s expiry."""
+    return login in session.dirty and session.is_modified(login)
 
 
 def end_login_session(session: Session, token: str) -> None:

@@ -1,15 +1,14 @@
-"""Calendar arithmetic in Asia/Shanghai; every service takes ``now`` as a parameter.
+"""Calendar arithmetic in the local time zone; every service takes ``now`` as a parameter.
 
-Times are stored in UTC. Periods, deadlines and 序时进度 are counted in Shanghai
-calendar days, because that is the calendar the units work by.
+Times are stored in UTC. Periods, deadlines and 序时进度 are counted in calendar days
+of CITYBASE_TIMEZONE (Asia/Shanghai by default), the calendar the units work by.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from citybase.core.i18n import local_zone
 
 
 def require_aware(now: dt.datetime) -> dt.datetime:
@@ -21,16 +20,16 @@ def require_aware(now: dt.datetime) -> dt.datetime:
 
 def local_date(moment: dt.datetime) -> dt.date:
     """Return the Shanghai calendar date of an aware instant."""
-    return require_aware(moment).astimezone(SHANGHAI).date()
+    return require_aware(moment).astimezone(local_zone()).date()
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:
-    return require_aware(moment).astimezone(SHANGHAI)
+    return require_aware(moment).astimezone(local_zone())
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
     """Return the UTC instant at which ``day`` begins in Shanghai."""
-    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=local_zone()).astimezone(dt.UTC)
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
