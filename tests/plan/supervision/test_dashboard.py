@@ -243,3 +243,31 @@ def test_plotly_js_other_version_not_found(client):
     response = client.get("/assets/plotly-0.0.1.min.js")
 
     assert response.status_code == 404
+
+
+def test_ranking_of_latest_due_period(client, clock, web_users, plan, db):
+    report_network(db, plan, "2022-04", shanghai(2022, 5, 4, 9))
+    _as(client, web_users, "office")
+
+    html = client.get("/plan/dashboard").text
+
+    # On 2 June the latest period whose reports are due (by 5 May) is 2022-04.
+    assert "2022-04单位排名（赛马）" in html
+    ranking = _figure(html, "ranking")
+    names = list(ranking["data"][0]["y"])
+    assert len(names) == 3
+    assert names[-1] == "1. 区科委"  # the only unit that reported on time ranks first, drawn on top
+    assert 'href="/plan/supervision/ranking?period=2022-04"' in html
+
+
+def test_api_ranking(client, clock, web_users, plan, db):
+    report_network(db, plan, "2022-04", shanghai(2022, 5, 4, 9))
+    headers = {"Authorization": f"Bearer {bearer_token(db, web_users['office'])}"}
+
+    ranking = client.get("/api/plan/dashboard", headers=headers).json()["ranking"]
+
+    assert ranking["period"] == "2022-04"
+    assert [unit["rank"] for unit in ranking["units"]][0] == 1
+    assert ranking["units"][0]["unit_code"] == "310114-D002"
+    assert Decimal(ranking["units"][0]["on_time_rate"]) == 1
+    assert len(ranking["units"]) == 3

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from citybase.core.i18n import gettext_
 from citybase.core.i18n_marker import N_
+from citybase.plan.supervision.assessment.scorecard import UnitScorecard
 from citybase.plan.supervision.dashboard import BANDS, Dashboard, GroupFigures
 from citybase.plan.supervision.models import LIGHT_BLUE, LIGHT_GREEN, LIGHT_RED, LIGHT_YELLOW, LIGHTS
 
@@ -161,6 +162,26 @@ def trend_figure(trend: Sequence[tuple[str, dict[str, int]]]) -> dict[str, Any]:
         yaxis={"title": {"text": gettext_(N_("Tasks"))}, "rangemode": "tozero", "automargin": True},
     )
     return _figure(traces, layout)
+
+
+def ranking_figure(scorecards: Sequence[UnitScorecard], full_marks: Decimal) -> dict[str, Any]:
+    # Reversed, so the first-ranked unit is on top.
+    ordered = list(reversed(scorecards))
+    names = [f"{card.rank}. {card.unit_name}" for card in ordered]
+    scores = [float(card.score) for card in ordered]
+    bar = go.Bar(
+        orientation="h", y=names, x=scores, marker={"color": PROGRESS_COLOUR},
+        text=[str(card.score) for card in ordered], textposition="outside", cliponaxis=False,
+        hovertemplate=gettext_(N_("%{y}: %{x} points")) + "<extra></extra>",
+    )
+    layout = _layout(
+        gettext_(N_("Unit scores of the period")), 120 + ROW_HEIGHT * max(len(scorecards), 1), showlegend=False,
+        margin={"l": 160, "r": 50, "t": 60, "b": 50},
+        xaxis={"title": {"text": gettext_(N_("Score (full marks {full})"), full=f"{full_marks.normalize():f}")},
+               "range": [0, float(full_marks) * 1.08]},
+        yaxis={"automargin": True},
+    )
+    return _figure([bar], layout)
 
 
 def dashboard_figures(dashboard: Dashboard) -> dict[str, dict[str, Any]]:

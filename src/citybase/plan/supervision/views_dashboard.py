@@ -15,7 +15,11 @@ from citybase.core.i18n import gettext_
 from citybase.core.i18n_marker import N_
 from citybase.plan.supervision.clock import local_date
 from citybase.plan.supervision.dashboard import BANDS, Dashboard, GroupFigures, build_dashboard
-from citybase.plan.supervision.dashboard_charts import BAND_NAMES, LIGHT_NAMES, dashboard_figures, section_short_name
+from citybase.plan.supervision.assessment.scorecard import PeriodAssessment, assess_period
+from citybase.plan.supervision.assessment.selection import default_period
+from citybase.plan.supervision.dashboard_charts import (
+    BAND_NAMES, LIGHT_NAMES, dashboard_figures, ranking_figure, section_short_name,
+)
 from citybase.plan.supervision.lights import light_rules
 from citybase.plan.supervision.models import LIGHTS
 from citybase.plan.supervision.permissions import DASHBOARD
@@ -28,14 +32,26 @@ api_router = APIRouter(prefix="/api/plan", tags=["plan supervision"])
 NO_LEAD_UNIT_NAME = N_("No lead unit named")
 
 
+def latest_assessment(session: Session, now: dt.datetime) -> PeriodAssessment | None:
+    """Return the unit ranking (赛马) of the latest period whose reports are due, or None before the first."""
+    period = default_period(session, now)
+    return assess_period(session, period, now) if period is not None else None
+
+
 @router.get("/plan/dashboard", response_class=HTMLResponse)
 def dashboard_page(
     request: Request, principal: Principal = Depends(require_permission(DASHBOARD)), session: Session = Depends(get_session),
 ) -> Response:
-    dashboard = build_dashboard(session, now_of(request), gettext_(NO_LEAD_UNIT_NAME))
+    now = now_of(request)
+    dashboard = build_dashboard(session, now, gettext_(NO_LEAD_UNIT_NAME))
+    assessment = latest_assessment(session, now)
+    figures = dashboard_figures(dashboard)
+    if assessment is not None and assessment.scorecards:
+        figures["ranking"] = ranking_figure(assessment.scorecards, assessment.weights.full_marks)
     context = {
         "dashboard": dashboard,
-        "figures": dashboard_figures(dashboard),
+        "assessment": assessment,
+        "figures": figures,
         "lights": LIGHTS,
         "light_names": LIGHT_NAMES,
         "bands": BANDS,
@@ -81,6 +97,23 @@ class PeriodLightsOut(BaseModel):
     lights: dict[str, int]
 
 
+class RankedUnitOut(BaseModel):
+    rank: int
+    tied: bool
+    unit_code: str
+    unit_name: str
+    score: Decimal
+    on_time_rate: Decimal | None = Field(description="Fraction 0..1 of the unit's reports submitted on time")
+    completion: Decimal = Field(description="Fraction 0..1")
+
+
+class RankingOut(BaseModel):
+    period: str
+    as_of: dt.datetime
+    full_marks: Decimal
+    units: list[RankedUnitOut] = Field(description="Rank order; /api/plan/ranking has every scorecard field")
+
+
 class DashboardOut(BaseModel):
     at: dt.datetime = Field(description="When the figures were computed")
     tasks: int
@@ -96,6 +129,7 @@ class DashboardOut(BaseModel):
     reports_to_review: int
     open_notices: int = Field(description="Notices not yet closed")
     overdue_notices: int = Field(description="Open notices whose reply is overdue")
+    ranking: RankingOut | None = Field(description="Unit ranking of the latest period whose reports are due; null before the first")
 
 
 def _group_out(group: GroupFigures) -> GroupOut:
@@ -103,7 +137,19 @@ def _group_out(group: GroupFigures) -> GroupOut:
                     progress=round(group.progress, 4), expected=round(group.expected, 4), lights=group.lights)
 
 
-def dashboard_out(dashboard: Dashboard) -> DashboardOut:
+def ranking_out(assessment: PeriodAssessment | None) -> RankingOut | None:
+    if assessment is None:
+        return None
+    units = [
+        RankedUnitOut(rank=card.rank, tied=card.tied, unit_code=card.unit_code, unit_name=card.unit_name, score=card.score,
+                      on_time_rate=card.on_time_rate, completion=round(card.completion, 4))
+        for card in assessment.scorecards
+    ]
+    return RankingOut(period=assessment.period.key, as_of=assessment.as_of, full_marks=assessment.weights.full_marks,
+                      units=units)
+
+
+def dashboard_out(dashboard: Dashboard, assessment: PeriodAssessment | None) -> DashboardOut:
     indicators = [
         IndicatorOut(
             id=row.indicator.id, urn=row.indicator.urn, task=row.task_seq, text=row.indicator.text, unit=row.indicator.unit,
@@ -120,7 +166,7 @@ def dashboard_out(dashboard: Dashboard) -> DashboardOut:
         indicator_bands=dashboard.bands, indicators=indicators,
         trend=[PeriodLightsOut(period=key, lights=counts) for key, counts in dashboard.trend],
         reports_to_review=dashboard.reports_to_review, open_notices=dashboard.open_notices,
-        overdue_notices=dashboard.overdue_notices,
+        overdue_notices=dashboard.overdue_notices, ranking=ranking_out(assessment),
     )
 
 
@@ -128,4 +174,5 @@ def dashboard_out(dashboard: Dashboard) -> DashboardOut:
 def get_dashboard(
     request: Request, principal: Principal = Depends(require_permission(DASHBOARD)), session: Session = Depends(get_session),
 ) -> DashboardOut:
-    return dashboard_out(build_dashboard(session, now_of(request), gettext_(NO_LEAD_UNIT_NAME)))
+    now = now_of(request)
+    return dashboard_out(build_dashboard(session, now, gettext_(NO_LEAD_UNIT_NAME)), latest_assessment(session, now))
