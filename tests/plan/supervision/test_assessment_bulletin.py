@@ -50,7 +50,7 @@ def test_bulletin_summary_figures(db, plan):
 
     assert texts[0] == "城市数字化转型行动方案督办通报"
     assert texts[1] == "报送周期：2022-05（2022-05-01至2022-05-31）"
-    assert texts[2] == "数据截至2022-06-06 00:00（北京时间）。"
+    assert texts[2] == "数据截至2022-06-05 24:00（北京时间）。"
     assert "行动方案共3项任务，其中绿灯1项、蓝灯0项、黄灯0项、红灯2项。" in texts
     assert "本期应报送进展3份，按时报送1份，按时报送率33.3%。" in texts
     assert "本期下发督办单2份，办结1份；截至评估时点未办结1份，其中逾期1份。" in texts

@@ -212,3 +212,10 @@ def test_parse_year_errors():
         parse_year("2023", NOW)
     assert caught.value.errors[0].params == {"value": 2023}
     assert parse_year("2022", NOW) == 2022
+
+
+def test_figures_time_midnight_as_24():
+    from citybase.plan.supervision.assessment.timefmt import figures_time
+
+    assert figures_time(shanghai(2022, 6, 6, 0)) == "2022-06-05 24:00"
+    assert figures_time(shanghai(2022, 6, 6, 9, 30)) == "2022-06-06 09:30"

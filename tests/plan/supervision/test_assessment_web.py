@@ -43,6 +43,7 @@ def test_ranking_page_for_office(client, web_users, may):
 
     assert page.status_code == 200
     assert "单位分期排名" in page.text
+    assert "数据截至2022-06-05 24:00" in page.text
     assert "区科委" in page.text
     assert "75.0" in page.text
     assert "2=" in page.text.replace('<span title="并列">=</span>', "=")

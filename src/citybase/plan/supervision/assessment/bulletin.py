@@ -32,7 +32,8 @@ from citybase.plan.supervision.assessment.labels import LIGHT_FILLS, LIGHT_WORDS
 from citybase.plan.supervision.assessment.scorecard import (
     PeriodAssessment, assess_period, notice_state, notices_of_period,
 )
-from citybase.plan.supervision.clock import due_day, local_time
+from citybase.plan.supervision.assessment.timefmt import figures_time
+from citybase.plan.supervision.clock import due_day
 from citybase.plan.supervision.models import LIGHT_RED, LIGHT_YELLOW, LIGHTS, ReportingPeriod, SupervisionNotice
 from citybase.plan.supervision.progress import format_number, format_percent
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
@@ -294,7 +295,7 @@ def build_bulletin(
                align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, period_title(period), size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, _("Figures as of {time} (Shanghai time).",
-                           time=local_time(assessment.as_of).strftime("%Y-%m-%d %H:%M")),
+                           time=figures_time(assessment.as_of)),
                size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     _overview(document, assessment)

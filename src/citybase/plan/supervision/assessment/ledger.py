@@ -27,7 +27,7 @@ from citybase.core.i18n import gettext_ as _
 from citybase.core.i18n_marker import N_
 from citybase.plan.models import ROLE_COOPERATOR, Task
 from citybase.plan.supervision.assessment.labels import LIGHT_FILLS, LIGHT_WORDS
-from citybase.plan.supervision.clock import local_time
+from citybase.plan.supervision.assessment.timefmt import figures_time
 from citybase.plan.supervision.progress import format_number
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
 from citybase.plan.supervision.summary import IndicatorStatus, TaskStatus, light_distribution, task_statuses
@@ -222,7 +222,7 @@ def build_ledger(
     counts = light_distribution(statuses)
     lights = "，".join(f"{LIGHT_WORDS[light].render()} {count}" for light, count in counts.items())
     subtitle = _("Figures as of {time} (Shanghai time); {count} tasks: {lights}.",
-                 time=local_time(now).strftime("%Y-%m-%d %H:%M"), count=len(statuses), lights=lights)
+                 time=figures_time(now), count=len(statuses), lights=lights)
     sheet.cell(2, 1, subtitle).font = Font(name=BODY_FONT, size=10)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
 

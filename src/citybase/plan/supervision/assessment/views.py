@@ -19,6 +19,7 @@ from citybase.plan.supervision.assessment.selection import (
     assessable_periods, default_period, parse_period, parse_year, require_due_period, started_years,
 )
 from citybase.plan.supervision.assessment.settings import get_assessment_settings
+from citybase.plan.supervision.assessment.timefmt import figures_time
 from citybase.plan.supervision.web import field_errors, now_of, page
 
 router = APIRouter(prefix="/plan/supervision", include_in_schema=False)
@@ -31,6 +32,7 @@ def ranking_page(
 ) -> Response:
     now = now_of(request)
     context: dict[str, Any] = {"periods": assessable_periods(session, now), "weights": get_assessment_settings(),
+                               "figures_time": figures_time,
                                "errors": {}, "chosen": period, "can_export": principal.has(EXPORT), "assessment": None}
     try:
         chosen = parse_period(session, period, now) if period else default_period(session, now)
