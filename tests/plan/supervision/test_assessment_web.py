@@ -224,3 +224,12 @@ def test_openapi_documents_assessment(client):
     assert "AnnualSummaryOut" in schema["components"]["schemas"]
     ledger = schema["paths"]["/api/plan/exports/ledger"]["get"]["responses"]["200"]["content"]
     assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in ledger
+
+
+def test_ranking_page_in_english(client, web_users, may):
+    _as(client, web_users, "office")
+    page = client.get("/plan/supervision/ranking?period=2022-05&lang=en")
+
+    assert page.status_code == 200
+    assert "<h1>Unit ranking by period</h1>" in page.text
+    assert "Lead units ranked by score out of 100 (3 units)" in page.text
