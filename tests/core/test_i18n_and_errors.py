@@ -61,3 +61,11 @@ def test_html_404_is_chinese_page(client):
     assert response.status_code == 404
     assert "<html lang=\"zh-CN\"" in response.text
     assert "没有页面或资源" in response.text
+
+
+def test_openapi_schema_names_unique(client):
+    # FastAPI renames two response models of the same class name to their module paths,
+    # which breaks clients generated from the schema; each model needs its own name.
+    names = client.get("/openapi.json").json()["components"]["schemas"]
+    qualified = [name for name in names if name.startswith("citybase__")]
+    assert qualified == []

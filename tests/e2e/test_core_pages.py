@@ -235,7 +235,7 @@ def test_audit_log_lists_and_filters(live_server, admin_page):
     actions = page.locator("table.audit tbody tr td:nth-child(3)").all_inner_texts()
     assert set(tables) == {"users"}
     # admin and the viewer inserted, and admin's last_login_at updated by the login
-    assert sorted(actions) == ["insert", "insert", "update"]
+    assert sorted(actions) == ["修改", "新增", "新增"]
     assert "table=users" in page.url
     assert_accessible(page)
 

@@ -76,7 +76,7 @@ class GroupOut(BaseModel):
     lights: dict[str, int] = Field(description="Tasks per light: green, blue, yellow, red")
 
 
-class IndicatorOut(BaseModel):
+class DashboardIndicatorOut(BaseModel):
     id: int
     urn: str
     task: int = Field(description="Sequence number of the indicator's task")
@@ -124,7 +124,7 @@ class DashboardOut(BaseModel):
     sections: list[GroupOut]
     units: list[GroupOut] = Field(description="By lead unit, most tasks first")
     indicator_bands: dict[str, int]
-    indicators: list[IndicatorOut]
+    indicators: list[DashboardIndicatorOut]
     trend: list[PeriodLightsOut] = Field(description="Stored lights per reporting period, oldest first")
     reports_to_review: int
     open_notices: int = Field(description="Notices not yet closed")
@@ -151,7 +151,7 @@ def ranking_out(assessment: PeriodAssessment | None) -> RankingOut | None:
 
 def dashboard_out(dashboard: Dashboard, assessment: PeriodAssessment | None) -> DashboardOut:
     indicators = [
-        IndicatorOut(
+        DashboardIndicatorOut(
             id=row.indicator.id, urn=row.indicator.urn, task=row.task_seq, text=row.indicator.text, unit=row.indicator.unit,
             target=row.indicator.value, target_max=row.indicator.value_max, current=row.value, as_of=row.at,
             source=row.source, progress=row.progress, met=row.met, band=row.band,
