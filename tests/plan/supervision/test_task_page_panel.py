@@ -138,6 +138,20 @@ def test_reporter_moves_on_after_due_report(client, clock, web_users, plan, db):
     assert 'href="/plan/my/report?task=1&amp;period=2022-05">填报2022-05进展</a>' in panel
 
 
+def test_returned_report_offered_for_resubmission(client, clock, web_users, plan, db):
+    report_id = submit_report(db, plan, "network", "2022-05", shanghai(2022, 5, 31, 9), {"stations": 2250, "broadband": 80},
+                              {"fibre": 50})
+    with db.session() as session:
+        office = session.get(User, plan.users["office"])
+        reports.return_report(session, office, report_id, "请补充分区建设数据", shanghai(2022, 5, 31, 15))
+    _as(client, web_users, "science")
+
+    actions = _panel(client.get("/plan/tasks/1").text).split('class="sv-actions"')[1]
+
+    assert 'href="/plan/my/report?task=1&amp;period=2022-04">填报2022-04进展</a>' in actions
+    assert f'href="/plan/reports/{report_id}">修改并重新提交2022-05进展报送</a>' in actions
+
+
 def test_reporter_of_other_unit_sees_no_panel(client, clock, web_users, plan):
     _as(client, web_users, "service")
 

@@ -21,7 +21,7 @@ from citybase.plan.supervision.clock import local_date
 from citybase.plan.supervision.errors import NotFound
 from citybase.plan.supervision.models import (
     ACTION_ACCEPT, ACTION_RESUBMIT, ACTION_RETURN, ACTION_SUBMIT, EXTENSION_PENDING, NOTICE_CLOSED, NOTICE_OPEN,
-    STATUS_SUBMITTED, ProgressReport, ReportingPeriod,
+    STATUS_RETURNED, STATUS_SUBMITTED, ProgressReport, ReportingPeriod,
 )
 from citybase.plan.supervision.panel import task_panel
 from citybase.plan.supervision.periods import latest_due_period, open_periods
@@ -81,6 +81,9 @@ def build_task_page_panel(request: Request, session: Session, principal: Princip
         "pending_extensions": [row for row in context["extensions"] if row.status == EXTENSION_PENDING],
         "can_report": has_permission(user, REPORT) and role is not None,
         "is_lead": role == ROLE_LEAD,
+        # Returned reports wait for the lead unit, whichever period the main action points at.
+        "to_resubmit": [report for report in reports if report.status == STATUS_RETURNED and report is not current_report]
+        if has_permission(user, REPORT) and role == ROLE_LEAD else [],
         "to_review": [report for report in reports if report.status == STATUS_SUBMITTED] if has_permission(user, REVIEW) else [],
         "can_issue_notice": has_permission(user, NOTICE_ISSUE),
         "can_reply": has_permission(user, NOTICE_REPLY),
