@@ -12,7 +12,10 @@ then measures, through the HTTP API:
 4. the temporal evolution of one entity over one day of one-minute readings
    (1,440 instances), ``--queries`` times.
 
-Prints one JSON object per database on stdout (progress goes to stderr).
+Prints one JSON object per database on stdout (progress goes to stderr). Each
+measure also reports the server process's CPU time (user + system, from
+/proc/<pid>/stat) per entity or per query, which other work on a shared machine
+does not inflate the way it inflates wall-clock latencies.
 PostgreSQL runs in a database the script creates and drops on the server given by
 ``--postgres`` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 
@@ -91,6 +94,21 @@ def percentiles(samples: list[float]) -> dict:
         "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2),
         "max_ms": round(ordered[-1] * 1000, 2),
     }
+
+
+class ServerCpu:
+    """CPU seconds (user + system) the server process has used, read from /proc/<pid>/stat."""
+
+    def __init__(self, pid: int) -> None:
+        self.path = Path(f"/proc/{pid}/stat")
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> float:
+        fields = self.path.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def per_op(self, started: float, operations: int) -> float:
+        return round((self.seconds() - started) / operations * 1000, 3)
 
 
 def timed(call: Callable[[], httpx.Response], expected: int = 200) -> float:
@@ -186,7 +204,7 @@ def database(kind: str, postgres: str, folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, folder: Path) -> Iterator[str]:
+def server(url: str, folder: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     command = [str(Path(sys.executable).parent / "citybase"), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--no-worker"]
@@ -204,7 +222,7 @@ def server(url: str, folder: Path) -> Iterator[str]:
                 if process.poll() is not None:
                     raise RuntimeError(f"citybase exited: {(folder / 'server.log').read_text()[-2000:]}") from None
                 time.sleep(0.5)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -216,30 +234,47 @@ def server(url: str, folder: Path) -> Iterator[str]:
 def run(kind: str, args: argparse.Namespace) -> dict:
     rng = random.Random(20240501)
     with tempfile.TemporaryDirectory(prefix="citybase-bench-") as tmp, \
-            database(kind, args.postgres, Path(tmp)) as url, server(url, Path(tmp)) as base, \
+            database(kind, args.postgres, Path(tmp)) as url, server(url, Path(tmp)) as (base, pid), \
             httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
+        cpu = ServerCpu(pid)
+
+        def queries(measure: Callable[[httpx.Client, int, random.Random], list[float]]) -> dict:
+            started = cpu.seconds()
+            result = percentiles(measure(client, args.queries, rng))
+            return {**result, "server_cpu_ms_per_query": cpu.per_op(started, args.queries)}
+
         log(f"{kind}: creating {args.entities:,} entities in batches of {args.batch}")
         checkpoint = min(CHECKPOINT, args.entities)
+        create_cpu = cpu.seconds()
         spent = create_range(client, 0, checkpoint, args.batch, rng)
-        at_checkpoint = {"entities": checkpoint, "q": percentiles(q_queries(client, args.queries, rng)),
-                         "geo_near": percentiles(geo_queries(client, args.queries, rng))}
+        create_cpu = cpu.seconds() - create_cpu
+        at_checkpoint = {"entities": checkpoint, "q": queries(q_queries), "geo_near": queries(geo_queries)}
+        started = cpu.seconds()
         spent += create_range(client, checkpoint, args.entities, args.batch, rng)
+        create_cpu += cpu.seconds() - started
         created_per_s = args.entities / spent
         log(f"{kind}: upserting {args.upserts:,} entities")
+        started = cpu.seconds()
         upsert_spent = upsert_range(client, args.upserts, args.entities, args.batch, rng)
+        upsert_cpu = cpu.per_op(started, args.upserts)
         log(f"{kind}: queries")
-        at_full = {"entities": args.entities, "q": percentiles(q_queries(client, args.queries, rng)),
-                   "geo_near": percentiles(geo_queries(client, args.queries, rng))}
+        at_full = {"entities": args.entities, "q": queries(q_queries), "geo_near": queries(geo_queries)}
+        started = cpu.seconds()
         temporal, returned = temporal_queries(client, args.queries, rng)
+        temporal_cpu = cpu.per_op(started, args.queries + 2)
         return {
             "database": kind,
             "batch_size": args.batch,
-            "create": {"entities": args.entities, "seconds": round(spent, 1), "per_second": round(created_per_s)},
+            "create": {"entities": args.entities, "seconds": round(spent, 1), "per_second": round(created_per_s),
+                       "server_cpu_ms_per_entity": round(create_cpu / args.entities * 1000, 3)},
             "upsert": {"entities": args.upserts, "seconds": round(upsert_spent, 1),
-                       "per_second": round(args.upserts / upsert_spent)},
+                       "per_second": round(args.upserts / upsert_spent), "server_cpu_ms_per_entity": upsert_cpu},
             "queries_at_checkpoint": at_checkpoint,
             "queries_at_full": at_full,
-            "temporal_one_day": {"instances": returned, **percentiles(temporal)},
+            # The CPU figure includes loading the day of readings (one request) and one
+            # untimed read, spread over the timed reads.
+            "temporal_one_day": {"instances": returned, **percentiles(temporal),
+                                 "server_cpu_ms_per_query": temporal_cpu},
         }
 
 

@@ -43,6 +43,27 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
         cursor.close()
 
 
+def update_rows(connection: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """``UPDATE table SET ... WHERE key = ?`` for each of ``rows`` (dicts with the same keys) at once."""
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name != key]
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    assignments = ", ".join(f'"{name}" = {mark}' for name in columns)
+    statement = f'UPDATE "{table.name}" SET {assignments} WHERE "{key}" = {mark}'
+    pairs = [(name, _converter(table.c[name].type, sqlite)) for name in [*columns, key]]
+    values = [
+        tuple(row[name] if convert is None or row[name] is None else convert(row[name]) for name, convert in pairs)
+        for row in rows
+    ]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(statement, values)
+    finally:
+        cursor.close()
+
+
 def _converter(column_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
     """Return the conversion a column's values need, or None when the driver takes them as they are."""
     if isinstance(column_type, TypeDecorator):

@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import String, bindparam, delete, select, type_coerce
 from sqlalchemy.orm import Session
 
 from citybase.context.entity_expand import GEO_PROPERTY
 from citybase.context.geo import geometry_bounds
-from citybase.context.service.bulk import insert_rows
+from citybase.context.service.bulk import insert_rows, update_rows
 from citybase.context.models import CtxAttrInstance, CtxAttrValue, CtxEntity, CtxEntityType, CtxGeo
 from citybase.context.times import format_datetime, parse_datetime
 from citybase.context.valueindex import value_rows
@@ -82,9 +84,8 @@ class EntityStore:
         found: dict[str, StoredEntity] = {}
         for start in range(0, len(ids), _LOAD_CHUNK):
             chunk = ids[start:start + _LOAD_CHUNK]
-            rows = self.session.execute(select(CtxEntity).where(CtxEntity.entity_id.in_(chunk))).scalars()
-            for row in rows:
-                found[row.entity_id] = _from_row(row)
+            for entity in self._select(CtxEntity.entity_id.in_(chunk)):
+                found[entity.id] = entity
         return found
 
     def load_by_pk(self, pks: list[int]) -> list[StoredEntity]:
@@ -92,9 +93,26 @@ class EntityStore:
         by_pk: dict[int, StoredEntity] = {}
         for start in range(0, len(pks), _LOAD_CHUNK):
             chunk = pks[start:start + _LOAD_CHUNK]
-            for row in self.session.execute(select(CtxEntity).where(CtxEntity.pk.in_(chunk))).scalars():
-                by_pk[row.pk] = _from_row(row)
+            for entity in self._select(CtxEntity.pk.in_(chunk)):
+                by_pk[entity.pk] = entity  # type: ignore[index]
         return [by_pk[pk] for pk in pks if pk in by_pk]
+
+    def _select(self, condition: Any) -> list[StoredEntity]:
+        """Entities matching ``condition``, read without ORM objects or per-value result processing.
+
+        The JSON columns arrive as text on SQLite (decoded here with one ``json.loads``
+        for all rows) and already decoded on PostgreSQL; the datetimes as naive UTC
+        text on SQLite and as aware datetimes on PostgreSQL.
+        """
+        table = CtxEntity
+        columns = (table.pk, table.entity_id, type_coerce(table.types, _RAW), type_coerce(table.attrs, _RAW),
+                   type_coerce(table.created_at, _RAW), type_coerce(table.modified_at, _RAW))
+        rows = self.session.execute(select(*columns).where(condition)).all()
+        documents = _decode_all([value for row in rows for value in (row[2], row[3])])
+        return [
+            StoredEntity(entity_id, documents[2 * n], documents[2 * n + 1], _utc(created), _utc(modified), pk)
+            for n, (pk, entity_id, _types, _attrs, created, modified) in enumerate(rows)
+        ]
 
     def exists(self, entity_id: str) -> bool:
         return self.session.scalar(select(CtxEntity.pk).where(CtxEntity.entity_id == entity_id)) is not None
@@ -142,18 +160,11 @@ class EntityStore:
             change.entity.pk = pk
 
     def _update_entities(self, changes: list[Change]) -> None:
-        if not changes:
-            return
-        table = CtxEntity.__table__
         rows = [
-            {"b_pk": c.entity.pk, "types": c.entity.types, "attrs": c.entity.attrs,
-             "modified_at": c.entity.modified_at}
+            {"pk": c.entity.pk, "types": c.entity.types, "attrs": c.entity.attrs, "modified_at": c.entity.modified_at}
             for c in changes
         ]
-        statement = update(table).where(table.c.pk == bindparam("b_pk")).values(
-            types=bindparam("types"), attrs=bindparam("attrs"), modified_at=bindparam("modified_at")
-        )
-        self.session.connection().execute(statement, rows)
+        update_rows(self.session.connection(), CtxEntity.__table__, "pk", rows)
 
     def _write_types(self, changes: list[Change]) -> None:
         if not changes:
@@ -206,8 +217,28 @@ class EntityStore:
         insert_rows(self.session.connection(), table, rows)
 
 
-def _from_row(row: CtxEntity) -> StoredEntity:
-    return StoredEntity(row.entity_id, list(row.types), dict(row.attrs), row.created_at, row.modified_at, row.pk)
+_RAW = String()
+
+
+def _decode_all(values: list[Any]) -> list[Any]:
+    """Decode JSON column values: texts (SQLite) with one ``json.loads``; PostgreSQL's are decoded."""
+    if all(isinstance(value, str) for value in values):
+        return json.loads("[" + ",".join(values) + "]") if values else []
+    return [json.loads(value) if isinstance(value, (str, bytes)) else value for value in values]
+
+
+def _utc(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        return _utc_text(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=4096)
+def _utc_text(value: str) -> dt.datetime:
+    # SQLite keeps UTCDateTime values as naive UTC text.
+    return dt.datetime.fromisoformat(value + "+00:00")
 
 
 def _geo_rows(entity: StoredEntity) -> list[dict[str, Any]]:
