@@ -209,7 +209,7 @@ def server(url: str, folder: Path) -> Iterator[tuple[str, int]]:
     command = [str(Path(sys.executable).parent / "citybase"), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--no-worker"]
     env = {**os.environ, "CITYBASE_DATA_DIR": str(folder), "CITYBASE_DATABASE_URL": url,
-           "CITYBASE_CONTEXT_AUTH": "off", "CITYBASE_LOG_LEVEL": "WARNING", "CITYBASE_SECRET_KEY": "benchmark"}
+           "CITYBASE_CONTEXT_AUTH": "off", "CITYBASE_LOG_LEVEL": "WARNING"}
     log_file = (folder / "server.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
