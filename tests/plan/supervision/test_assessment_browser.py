@@ -89,4 +89,6 @@ def test_reporter_sees_ranking_not_exports(seed_server, page):  # noqa: F811
 
     assert page.locator("table.data tbody tr").count() > 30
     assert page.locator("nav.subnav >> text=导出").count() == 0
-    save_screenshot(page, "assessment-ranking-reporter")
+    assert "区科委" in page.locator("tr.own-unit").inner_text()
+    assert_accessible(page)
+    save_screenshot(page, "assessment-ranking-reporter", full_page=False)

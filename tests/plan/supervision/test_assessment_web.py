@@ -66,6 +66,10 @@ def test_ranking_page_for_reporter(client, web_users, may):
     assert page.status_code == 200
     assert "区城运中心" in page.text
     assert "exports/bulletin.docx" not in page.text
+    own_rows = page.text.split('<tr class="own-unit">')
+    assert len(own_rows) == 2
+    assert own_rows[1].split("</tr>")[0].count("区科委") == 1
+    assert '<span class="tag">本单位</span>' in own_rows[1].split("</tr>")[0]
 
 
 def test_ranking_page_bad_period(client, web_users, may):
@@ -108,6 +112,14 @@ def test_overview_links_assessment(client, web_users, may):
 
     assert 'href="/plan/supervision/ranking"' in page.text
     assert 'href="/plan/supervision/exports"' in page.text
+
+
+def test_exports_logged(client, web_users, may, caplog):
+    _as(client, web_users, "office")
+    with caplog.at_level("INFO", logger="citybase.plan.supervision.assessment"):
+        client.get("/plan/supervision/exports/bulletin.docx?period=2022-05")
+
+    assert "supervision bulletin 2022-05 exported by w_office" in caplog.text
 
 
 def test_exports_page_and_downloads(client, web_users, may):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Request
@@ -20,6 +21,8 @@ from citybase.plan.supervision.assessment.scorecard import annual_summary, asses
 from citybase.plan.supervision.assessment.selection import parse_period, parse_year, require_due_period, started_years
 from citybase.plan.supervision.assessment.settings import AssessmentSettings
 from citybase.plan.supervision.web import now_of
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/plan", tags=["plan assessment"])
 
@@ -72,7 +75,9 @@ def get_ledger(
     request: Request, principal: Principal = Depends(require_permission(EXPORT)), session: Session = Depends(get_session),
 ) -> Response:
     now = now_of(request)
-    return ledger_response(build_ledger(session, now), now)
+    data = build_ledger(session, now)
+    logger.info("work ledger exported by %s", principal.user.username)
+    return ledger_response(data, now)
 
 
 @router.get("/exports/bulletin", summary="The supervision bulletin (督办通报) of a period as a Word file",
@@ -83,4 +88,6 @@ def get_bulletin(
 ) -> Response:
     now = now_of(request)
     chosen = parse_period(session, period, now) if period is not None else require_due_period(session, now)
-    return bulletin_response(build_bulletin(session, chosen, now), chosen.key)
+    data = build_bulletin(session, chosen, now)
+    logger.info("supervision bulletin %s exported by %s", chosen.key, principal.user.username)
+    return bulletin_response(data, chosen.key)

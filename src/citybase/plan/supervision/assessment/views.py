@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -21,6 +22,8 @@ from citybase.plan.supervision.assessment.selection import (
 from citybase.plan.supervision.assessment.settings import get_assessment_settings
 from citybase.plan.supervision.assessment.timefmt import figures_time
 from citybase.plan.supervision.web import field_errors, now_of, page
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/plan/supervision", include_in_schema=False)
 
@@ -76,7 +79,9 @@ def ledger_download(
     request: Request, principal: Principal = Depends(require_permission(EXPORT)), session: Session = Depends(get_session),
 ) -> Response:
     now = now_of(request)
-    return ledger_response(build_ledger(session, now), now)
+    data = build_ledger(session, now)
+    logger.info("work ledger exported by %s", principal.user.username)
+    return ledger_response(data, now)
 
 
 @router.get("/exports/bulletin.docx")
@@ -86,4 +91,6 @@ def bulletin_download(
 ) -> Response:
     now = now_of(request)
     chosen = parse_period(session, period, now) if period else require_due_period(session, now)
-    return bulletin_response(build_bulletin(session, chosen, now), chosen.key)
+    data = build_bulletin(session, chosen, now)
+    logger.info("supervision bulletin %s exported by %s", chosen.key, principal.user.username)
+    return bulletin_response(data, chosen.key)
