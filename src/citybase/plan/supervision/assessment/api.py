@@ -57,7 +57,7 @@ def get_annual(
     request: Request, year: str | None = None, principal: Principal = Depends(require_permission(RANKING_READ)),
     session: Session = Depends(get_session),
 ) -> AnnualSummaryOut:
-    """Rank the lead units of ``year`` (default: the current plan year) by their mean period score."""
+    """Rank the lead units of ``year`` (default: the latest plan year that has begun) by their mean period score."""
     now = now_of(request)
     chosen = parse_year(year, now) if year is not None else started_years(now)[-1]
     summary = annual_summary(session, chosen, now)
