@@ -61,7 +61,9 @@ def _go(page, selector: str) -> None:
 
 
 def _switch(page, server, username: str) -> None:
+    """Log out by dropping the cookies, then log in as ``username``, checking the login page too."""
     page.context.clear_cookies()
+    _visit(page, "/login")
     log_in(page, server, username)
     assert_accessible(page)
 
