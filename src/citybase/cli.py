@@ -102,6 +102,39 @@ def users_add(
         console.print(_("User {username} added with role {role}.", username=user.username, role=_(ROLE_LABELS[role])))
 
 
+@users_app.command("reset-password", help=_("Reset a user's password; the user must change it at the next login."))
+def users_reset_password(
+    username: str = typer.Argument(..., help=_("Login name of the user.")),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help=_("Read the new password from standard input; without it a temporary password is generated and printed once."),
+    ),
+) -> None:
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with cli_session() as session:
+        user = service.find_user(session, username)
+        temporary = service.reset_password(session, user, password)
+        console.print(_("The password of {username} was reset; they must choose a new one at their next login.",
+                        username=user.username))
+        if temporary:
+            err_console.print(_("Temporary password, shown only once:"))
+            console.print(temporary)
+
+
+@users_app.command("deactivate", help=_("Deactivate a user: they cannot log in and their tokens stop working."))
+def users_deactivate(username: str = typer.Argument(..., help=_("Login name of the user."))) -> None:
+    with cli_session() as session:
+        service.set_active(session, service.find_user(session, username), False)
+        console.print(_("User {username} deactivated; their login sessions ended and their tokens no longer work.",
+                        username=username))
+
+
+@users_app.command("reactivate", help=_("Reactivate a deactivated user."))
+def users_reactivate(username: str = typer.Argument(..., help=_("Login name of the user."))) -> None:
+    with cli_session() as session:
+        service.set_active(session, service.find_user(session, username), True)
+        console.print(_("User {username} reactivated.", username=username))
+
+
 @users_app.command("list", help=_("List users."))
 def users_list() -> None:
     with cli_session() as session:

@@ -24,7 +24,7 @@ KEYWORDS = {
     "_": None, "gettext_": None, "ngettext": (1, 2), "ngettext_": (1, 2), "N_": None,
     # Error constructors take msgids, so their first argument is extracted too.
     "FieldError": (2,), "CitybaseError": None, "InvalidInput": None, "NotAuthenticated": None,
-    "PermissionDenied": None, "NotFound": None, "Conflict": None, "PayloadTooLarge": None,
+    "PermissionDenied": None, "PasswordChangeRequired": None, "NotFound": None, "Conflict": None, "PayloadTooLarge": None,
     "NavEntry": None, "help_text": None,
 }
 # Keyword arguments that carry the msgid when a call names it instead of passing it

@@ -13,7 +13,7 @@ from citybase.core.actors import actor_label
 from citybase.core.audit import AuditEntry
 from citybase.core.auth import service
 from citybase.core.auth.deps import Principal, get_session, require_login, require_permission
-from citybase.core.auth.models import ApiToken
+from citybase.core.auth.models import ApiToken, User
 from citybase.core.units import Unit
 
 router = APIRouter(prefix="/api", tags=["core"])
@@ -26,6 +26,28 @@ class MeOut(BaseModel):
     unit_code: str | None
     via: str
     can_write: bool
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    unit_code: str | None
+    is_active: bool = Field(description="False: the user cannot log in and their tokens do not work.")
+    is_service: bool
+    must_change_password: bool = Field(description="True after a password reset, until the user chooses a new one.")
+    last_login_at: dt.datetime | None
+
+
+class PasswordResetIn(BaseModel):
+    password: str | None = Field(
+        None, description="The new password (at least 10 characters); null to generate a temporary one.",
+    )
+
+
+class PasswordResetOut(BaseModel):
+    user: UserOut
+    temporary_password: str | None = Field(description="The generated password, shown only in this response.")
 
 
 class UnitOut(BaseModel):
@@ -84,6 +106,48 @@ def me(principal: Principal = Depends(require_login())) -> MeOut:
     user = principal.user
     return MeOut(username=user.username, display_name=user.display_name, role=user.role,
                  unit_code=user.unit.code if user.unit else None, via=principal.via, can_write=principal.can_write)
+
+
+def _user_out(user: User) -> UserOut:
+    return UserOut(
+        username=user.username, display_name=user.display_name, role=user.role,
+        unit_code=user.unit.code if user.unit else None, is_active=user.is_active, is_service=user.is_service,
+        must_change_password=user.must_change_password, last_login_at=user.last_login_at,
+    )
+
+
+@router.get("/users", response_model=list[UserOut], summary="Users with their roles and status")
+def list_users(principal: Principal = Depends(require_permission("users.manage")),
+               session: Session = Depends(get_session)) -> list[UserOut]:
+    return [_user_out(user) for user in session.scalars(select(User).order_by(User.username))]
+
+
+@router.post("/users/{username}/password-reset", response_model=PasswordResetOut,
+             summary="Reset a user's password; they must change it at next login")
+def reset_password(username: str, body: PasswordResetIn,
+                   principal: Principal = Depends(require_permission("users.manage", write=True)),
+                   session: Session = Depends(get_session)) -> PasswordResetOut:
+    user = service.find_user(session, username)
+    temporary = service.reset_password(session, user, body.password)
+    session.commit()
+    return PasswordResetOut(user=_user_out(user), temporary_password=temporary)
+
+
+@router.post("/users/{username}/deactivate", response_model=UserOut,
+             summary="Deactivate a user: no login, tokens stop working")
+def deactivate_user(username: str, principal: Principal = Depends(require_permission("users.manage", write=True)),
+                    session: Session = Depends(get_session)) -> UserOut:
+    user = service.set_active(session, service.find_user(session, username), False, by=principal.user)
+    session.commit()
+    return _user_out(user)
+
+
+@router.post("/users/{username}/reactivate", response_model=UserOut, summary="Reactivate a deactivated user")
+def reactivate_user(username: str, principal: Principal = Depends(require_permission("users.manage", write=True)),
+                    session: Session = Depends(get_session)) -> UserOut:
+    user = service.set_active(session, service.find_user(session, username), True, by=principal.user)
+    session.commit()
+    return _user_out(user)
 
 
 @router.get("/units", response_model=list[UnitOut])

@@ -72,6 +72,8 @@ def error_response(request: Request, exc: CitybaseError) -> Response:
         if isinstance(exc, NotAuthenticated):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if exc.code == "password-change-required":
+            return RedirectResponse(exc.params["path"], status_code=303)
         from citybase.web.templating import render
 
         body = problem_body(request, exc)

@@ -17,10 +17,10 @@ from citybase.core.audit import Actor, AuditEntry
 from citybase.core.auth import service
 from citybase.core.auth.deps import (
     PRESESSION_CSRF_COOKIE, SESSION_COOKIE, Principal, check_presession_csrf, client_ip,
-    get_session, optional_principal, require_login, require_permission, set_session_cookie,
+    CHANGE_PASSWORD_PATH, get_session, optional_principal, require_login, require_permission, set_session_cookie,
 )
 from citybase.core.auth.models import ApiToken, User
-from citybase.core.auth.roles import ADMIN, ROLES
+from citybase.core.auth.roles import ADMIN, ROLES, VIEWER
 from citybase.core.errors import InvalidInput, NotFound, PermissionDenied
 from citybase.core.units import Unit
 from citybase.web.templating import render
@@ -65,6 +65,8 @@ def home(
         if service.count_users(session) == 0 and is_local(request):
             return RedirectResponse("/setup", status_code=303)
         return RedirectResponse("/login", status_code=303)
+    if principal.via == "session" and principal.user.must_change_password:
+        return RedirectResponse(CHANGE_PASSWORD_PATH, status_code=303)
     unread = notifications.unread_count(session, principal.user.id, principal.user.unit_id)
     return render(request, "home.html", {"unread": unread})
 
@@ -89,11 +91,15 @@ async def login(
         until = i18n.format_datetime(exc.params["until"])
         context = {"next": safe_next(next), "error": i18n.gettext_(exc.detail, until=until), "username": username}
         return render(request, "login.html", context, status_code=403)
+    except service.AccountDeactivated as exc:
+        context = {"next": safe_next(next), "error": i18n.gettext_(exc.detail), "username": username}
+        return render(request, "login.html", context, status_code=403)
     if user is None:
         session.commit()  # keeps the count of wrong passwords
         context = {"next": safe_next(next), "error": i18n.gettext_("Wrong username or password."), "username": username}
         return render(request, "login.html", context, status_code=400)
-    return _log_in(request, session, user, safe_next(next))
+    target = CHANGE_PASSWORD_PATH if user.must_change_password else safe_next(next)
+    return _log_in(request, session, user, target)
 
 
 def _log_in(request: Request, session: Session, user: User, target: str) -> Response:
@@ -108,7 +114,8 @@ def _log_in(request: Request, session: Session, user: User, target: str) -> Resp
 
 @router.post("/logout")
 def logout(
-    request: Request, principal: Principal = Depends(require_login()), session: Session = Depends(get_session),
+    request: Request, principal: Principal = Depends(require_login(allow_password_change=True)),
+    session: Session = Depends(get_session),
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -227,7 +234,7 @@ def _users_context(session: Session, **extra: Any) -> dict[str, Any]:
     return {
         "users": session.scalars(select(User).order_by(User.username)).all(),
         "units": session.scalars(select(Unit).where(Unit.kind != "placeholder").order_by(Unit.code)).all(),
-        "roles": ROLES, "errors": {}, "values": {}, **extra,
+        "roles": ROLES, "errors": {}, "values": {"role": VIEWER}, **extra,
     }
 
 
@@ -247,6 +254,80 @@ def add_user_page(
         return render(request, "users.html", _users_context(session, errors=errors, values=values), status_code=400)
     session.commit()
     return RedirectResponse("/admin/users", status_code=303)
+
+
+def _field_errors(exc: InvalidInput) -> dict[str, str]:
+    return {e.field: i18n.gettext_(e.message, **e.params) for e in exc.errors}
+
+
+@router.get(CHANGE_PASSWORD_PATH, response_class=HTMLResponse)
+def password_form(
+    request: Request, principal: Principal = Depends(require_login(allow_password_change=True)),
+) -> Response:
+    return render(request, "password.html", {"errors": {}, "changed": False})
+
+
+@router.post(CHANGE_PASSWORD_PATH, response_class=HTMLResponse)
+def change_password(
+    request: Request, current_password: str = Form(""), new_password: str = Form(""),
+    new_password_again: str = Form(""),
+    principal: Principal = Depends(require_login(allow_password_change=True)),
+    session: Session = Depends(get_session),
+) -> Response:
+    if principal.via != "session":
+        raise PermissionDenied("Change a password from the page, logged in as that user.")
+    try:
+        service.change_password(session, principal.user, current_password, new_password, new_password_again)
+    except InvalidInput as exc:
+        session.rollback()
+        return render(request, "password.html", {"errors": _field_errors(exc), "changed": False}, status_code=400)
+    session.commit()
+    return RedirectResponse("/?password_changed=1", status_code=303)
+
+
+def _user_page(request: Request, session: Session, user: User, status_code: int = 200, **extra: Any) -> Response:
+    context = {"target": user, "errors": {}, "temporary_password": None, "message": None, **extra}
+    return render(request, "user.html", context, status_code=status_code)
+
+
+@router.get("/admin/users/{username}", response_class=HTMLResponse)
+def user_page(
+    request: Request, username: str, principal: Principal = Depends(require_permission("users.manage")),
+    session: Session = Depends(get_session),
+) -> Response:
+    return _user_page(request, session, service.find_user(session, username))
+
+
+@router.post("/admin/users/{username}/password", response_class=HTMLResponse)
+def reset_password_page(
+    request: Request, username: str, new_password: str = Form(""),
+    principal: Principal = Depends(require_permission("users.manage", write=True)),
+    session: Session = Depends(get_session),
+) -> Response:
+    user = service.find_user(session, username)
+    try:
+        temporary = service.reset_password(session, user, new_password or None)
+    except InvalidInput as exc:
+        session.rollback()
+        # The service names the API's field, "password"; the form's field is "new_password".
+        errors = {"new_password": message for message in _field_errors(exc).values()}
+        return _user_page(request, session, user, 400, errors=errors)
+    session.commit()
+    message = i18n.gettext_("The password of {username} was reset; they must choose a new one at their next login.",
+                            username=user.username)
+    return _user_page(request, session, user, temporary_password=temporary, message=message)
+
+
+@router.post("/admin/users/{username}/active")
+def set_active_page(
+    username: str, active: str = Form(""),
+    principal: Principal = Depends(require_permission("users.manage", write=True)),
+    session: Session = Depends(get_session),
+) -> Response:
+    user = service.find_user(session, username)
+    service.set_active(session, user, active == "1", by=principal.user)
+    session.commit()
+    return RedirectResponse(f"/admin/users/{user.username}", status_code=303)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

@@ -128,10 +128,32 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise PermissionDenied("The form has expired or did not come from this site; reload the page and try again.")
 
 
-def require_login() -> Callable[..., Principal]:
+class PasswordChangeRequired(PermissionDenied):
+    """A user whose password an administrator reset must choose a new one first."""
+
+    code = "password-change-required"
+
+
+# The page where a user chooses a new password after a reset.
+CHANGE_PASSWORD_PATH = "/account/password"
+
+
+def _check_password_change(principal: Principal, allow: bool) -> None:
+    if principal.via == "session" and principal.user.must_change_password and not allow:
+        raise PasswordChangeRequired(
+            "An administrator reset your password; choose a new one at {path} before you go on.",
+            params={"path": CHANGE_PASSWORD_PATH},
+        )
+
+
+def require_login(*, allow_password_change: bool = False) -> Callable[..., Principal]:
+    """Dependency: any logged-in caller. ``allow_password_change`` lets a user whose
+    password was reset through (the change-password page and logout)."""
+
     async def dependency(request: Request, principal: Principal | None = Depends(optional_principal)) -> Principal:
         if principal is None:
             raise NotAuthenticated(LOGIN_OR_TOKEN)
+        _check_password_change(principal, allow_password_change)
         await _check_csrf(request, principal)
         return principal
 
@@ -144,6 +166,7 @@ def require_permission(permission: str, *, write: bool = False) -> Callable[...,
     async def dependency(request: Request, principal: Principal | None = Depends(optional_principal)) -> Principal:
         if principal is None:
             raise NotAuthenticated(LOGIN_OR_TOKEN)
+        _check_password_change(principal, False)
         if not principal.has(permission):
             raise PermissionDenied(
                 "Your role ({role}) may not do this; it needs the permission {permission}.",

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citybase.core.auth.models import ApiToken, LoginSession, User
-from citybase.core.auth.roles import ROLES, UNIT_REPORTER
+from citybase.core.auth.roles import ADMIN, ROLES, UNIT_REPORTER
 from citybase.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from citybase.core.i18n_marker import N_
 from citybase.core.units import Unit
@@ -24,6 +24,10 @@ _hasher = PasswordHasher()
 
 class AccountLocked(PermissionDenied):
     """Raised while an account is locked after repeated wrong passwords."""
+
+
+class AccountDeactivated(PermissionDenied):
+    """Raised when the right password is given for a deactivated account."""
 
 # A hash of a random password: verifying against it when the user is unknown keeps
 # the login time the same for known and unknown usernames.
@@ -102,6 +106,88 @@ def create_user(
     return user
 
 
+def validate_password(password: str | None, again: str | None = None, field: str = "password") -> list[FieldError]:
+    errors: list[FieldError] = []
+    if password is None or len(password) < MIN_PASSWORD_LENGTH:
+        errors.append(FieldError(field, "Use at least {min} characters.", None, {"min": MIN_PASSWORD_LENGTH}))
+    elif again is not None and again != password:
+        errors.append(FieldError(f"{field}_again", "The two passwords differ; type the same password twice."))
+    return errors
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("No user named {username}; `citybase users list` shows them.", params={"username": username})
+    return user
+
+
+def _end_all_sessions(session: Session, user: User) -> None:
+    for login in session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)):
+        session.delete(login)
+
+
+def reset_password(session: Session, user: User, new_password: str | None = None) -> str | None:
+    """Reset ``user``'s password as an administrator; the user must change it at next login.
+
+    With ``new_password`` the administrator chose it; without, a temporary password is
+    generated and returned, to be shown once. The user's login sessions end and a lock
+    after wrong passwords is lifted.
+    """
+    if user.is_service:
+        raise Conflict("{username} is a service account: it has no password and uses tokens only.",
+                       params={"username": user.username})
+    temporary = None
+    if not new_password:
+        temporary = new_password = secrets.token_urlsafe(9)  # 12 characters
+    errors = validate_password(new_password)
+    if errors:
+        raise InvalidInput("The password was not reset.", errors=errors)
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    _end_all_sessions(session, user)
+    return temporary
+
+
+def change_password(session: Session, user: User, current: str, new: str, again: str) -> None:
+    """Let a user replace their own password; the current one must be right."""
+    errors: list[FieldError] = []
+    if not verify_password(user.password_hash, current or ""):
+        errors.append(FieldError("current_password", "The current password is wrong."))
+    errors += validate_password(new, again, "new_password")
+    if not errors and current == new:
+        errors.append(FieldError("new_password", "Choose a password different from the current one."))
+    if errors:
+        raise InvalidInput("The password was not changed.", errors=errors)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+
+
+def set_active(session: Session, user: User, active: bool, *, by: User | None = None) -> User:
+    """Deactivate or reactivate ``user``. A deactivated user cannot log in and their
+    tokens stop working; their login sessions end at once. An administrator cannot
+    deactivate their own account, and the last active administrator stays active."""
+    if user.is_active and active:
+        raise Conflict("User {username} is already active.", params={"username": user.username})
+    if not user.is_active and not active:
+        raise Conflict("User {username} is already deactivated.", params={"username": user.username})
+    if not active:
+        if by is not None and by.id == user.id:
+            raise Conflict("You cannot deactivate your own account; ask another administrator.")
+        if user.role == ADMIN:
+            others = session.scalar(
+                select(func.count(User.id)).where(User.role == ADMIN, User.is_active.is_(True), User.id != user.id)
+            )
+            if not others:
+                raise Conflict("{username} is the last active administrator; add or reactivate another first.",
+                               params={"username": user.username})
+        _end_all_sessions(session, user)
+    user.is_active = active
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the user if the password is right and the account is usable, else None.
 
@@ -110,7 +196,12 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """
     user = session.scalar(select(User).where(User.username == username, User.is_service.is_(False)))
     ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not user.is_active:
+    if user is None:
+        return None
+    if not user.is_active:
+        # Said only to someone who knows the password, so it reveals nothing to a guesser.
+        if ok:
+            raise AccountDeactivated(N_("This account is deactivated; ask an administrator to reactivate it."))
         return None
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
