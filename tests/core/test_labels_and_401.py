@@ -85,3 +85,18 @@ def test_api_401_says_how_to_authenticate(client, db) -> None:
     page = client.get("/admin/users", headers={"accept": "text/html"}, follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"].startswith("/login")
+
+
+def test_login_is_recorded_as_the_user(client, db) -> None:
+    from sqlalchemy import select
+
+    from citybase.core.audit import AuditEntry
+
+    make_user(db, "alice", "viewer")
+    login(client, "alice")
+    with db.session() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.table == "users").order_by(AuditEntry.id.desc())
+        ).first()
+    assert "last_login_at" in entry.after
+    assert (entry.actor_kind, entry.actor_name) == ("user", "alice")

@@ -98,6 +98,8 @@ async def login(
         session.commit()  # keeps the count of wrong passwords
         context = {"next": safe_next(next), "error": i18n.gettext_("Wrong username or password."), "username": username}
         return render(request, "login.html", context, status_code=400)
+    # The login itself (last_login_at) is recorded as the user's own write.
+    session.info["actor"] = Actor("user", user.username, user.id, client_ip(request))
     target = CHANGE_PASSWORD_PATH if user.must_change_password else safe_next(next)
     return _log_in(request, session, user, target)
 
