@@ -83,6 +83,8 @@ def test_overview_shows_counts(viewer, imported) -> None:
     assert "（三）“全景赋能”生活数字化满足新需求 8 22 6" in text
     assert "5、探索构建数字孪生城市 编号为推定" in text
     assert "区行政服务中心 牵头 12 · 配合 3" in text
+    # The same count as the import summary: aliases merged, placeholders apart.
+    assert "52 责任单位（别名合并计） 另有3个统称（如各街镇）" in text
     assert "存算一体数据中心机架数 2万架至3万架 力争 累计" in text
     assert "在线新经济总产出 约3000亿元" in text
     assert "“一网通办”平台实际办件网办比例 不少于80%" in text
