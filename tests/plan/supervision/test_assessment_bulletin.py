@@ -79,7 +79,7 @@ def test_bulletin_ranking_table(db, plan):
 
     assert ranking[0] == ["名次", "单位", "牵头任务", "按时报送", "完成度", "红灯", "黄灯", "逾期督办单", "得分"]
     assert ranking[1] == ["1", "区科委", "1", "1/1", "50.0%", "0", "0", "1", "75.0"]
-    assert [row[:2] for row in ranking[2:]] == [["2=", "区行政服务中心"], ["2=", "区城运中心"]]
+    assert [row[:2] for row in ranking[2:]] == [["2（并列）", "区行政服务中心"], ["2（并列）", "区城运中心"]]
     with db.session() as session:
         assessment = assess_period(session, periods.period_by_key(session, "2022-05"), NOW)
         assert [row[8] for row in ranking[1:]] == [str(card.score) for card in assessment.scorecards]

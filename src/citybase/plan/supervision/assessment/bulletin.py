@@ -223,7 +223,7 @@ def _ranking(document: DocumentObject, assessment: PeriodAssessment) -> None:
         completion=format_number(weights.completion_weight), yellow_share=format_number(weights.yellow_share),
         lights=format_number(weights.lights_weight), penalty=format_number(weights.overdue_notice_penalty)), indent=True)
     rows = [
-        (str(card.rank) + ("=" if card.tied else ""), card.unit_name, str(card.tasks),
+        (_("{rank} (tied)", rank=card.rank) if card.tied else str(card.rank), card.unit_name, str(card.tasks),
          f"{card.reports_on_time}/{card.reports_expected}", format_percent(card.completion), str(card.red),
          str(card.yellow), str(card.notices_overdue), f"{card.score}")
         for card in assessment.scorecards
