@@ -43,6 +43,7 @@ class Receiver:
                 body = json.loads(self.rfile.read(length) or b"null")
                 with receiver._arrived:
                     receiver.received.append(Received(time.monotonic(), self.path, dict(self.headers.items()), body))
+                    receiver._arrived.notify_all()
                 time.sleep(receiver.delay)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
@@ -62,6 +63,11 @@ class Receiver:
         """Wait until ``count`` responses have been sent; return False on timeout."""
         with self._arrived:
             return self._arrived.wait_for(lambda: self.answered >= count, timeout=timeout)
+
+    def wait_for_arrival(self, count: int, timeout: float) -> bool:
+        """Wait until ``count`` requests have arrived, answered or not; return False on timeout."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.received) >= count, timeout=timeout)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from citybase.context.subscriptions.delivery import Dispatcher
-from citybase.context.subscriptions.models import CtxPendingChange, CtxSubscription
+from citybase.context.subscriptions.models import CtxPendingChange, CtxPendingNotification, CtxSubscription
 from citybase.context.subscriptions.notifier import Notifier
 from citybase.core.db import utcnow
 from tests.context.conftest import Ngsi
@@ -380,3 +380,74 @@ def test_link_header_names_single_context_url(ngsi: Ngsi, db, notifier: Notifier
     deliver(notifier, db)
 
     assert receiver.received[0].headers["Link"].startswith(f"<{context}>")
+
+
+def pending_notifications(db) -> list[CtxPendingNotification]:
+    with db.session() as session:
+        return list(session.scalars(select(CtxPendingNotification).order_by(CtxPendingNotification.pk)))
+
+
+def test_worker_stopped_mid_delivery_sends_again_after_restart(ngsi: Ngsi, db) -> None:
+    slow = Receiver(delay=3.0).start()
+    first = Notifier(Dispatcher(db, workers=2, timeout=10.0))
+    second = None
+    try:
+        subscribe(ngsi, slow.url)
+        ngsi.post("/entities", sensor(0.5))
+        assert first.queue_changes(db, utcnow()) == 1
+        assert slow.wait_for_arrival(1, timeout=5.0)
+        # The worker stops while the endpoint has not answered yet.
+        first.dispatcher.close()
+        [row] = pending_notifications(db)
+        assert row.claimed_by is None and row.claimed_until is None
+        sent_id = slow.received[0].body["id"]
+
+        second = Notifier(Dispatcher(db, workers=2, timeout=10.0))
+        assert second.queue_changes(db, utcnow()) == 0  # no new change; the stored notice is sent again
+        assert slow.wait_for(2, timeout=15.0)
+        assert second.dispatcher.wait_idle(10.0)
+        assert [n.body["id"] for n in slow.received] == [sent_id, sent_id]
+        assert slow.received[1].body["data"][0]["waterLevel"]["value"] == 0.5
+        assert pending_notifications(db) == []
+        row = subscription_row(db)
+        assert row.times_sent == 1
+        assert row.last_success is not None
+    finally:
+        first.dispatcher.close()
+        if second is not None:
+            second.dispatcher.close()
+        slow.stop()
+
+
+def test_claim_of_a_dead_worker_expires(ngsi: Ngsi, db) -> None:
+    hanging = Receiver(delay=8.0).start()
+    dead = Dispatcher(db, workers=1, timeout=10.0, lease=1.0)
+    alive = Dispatcher(db, workers=1, timeout=10.0, lease=1.0)
+    try:
+        subscribe(ngsi, hanging.url)
+        ngsi.post("/entities", sensor(0.7))
+        Notifier(dead).queue_changes(db, utcnow())
+        assert hanging.wait_for_arrival(1, timeout=5.0)
+        # The dead worker never renews its claim (no poll, no close): the row is held until the lease ends.
+        assert alive.poll() == 0
+        time.sleep(1.5)
+        assert alive.poll() == 1
+        assert hanging.wait_for_arrival(2, timeout=5.0)
+        assert hanging.received[1].body == hanging.received[0].body
+    finally:
+        dead.close()
+        alive.close()
+        hanging.stop()
+
+
+def test_deleting_a_subscription_drops_its_unsent_notifications(ngsi: Ngsi, db, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url)
+    ngsi.post("/entities", sensor(0.5))
+    idle = Notifier(Dispatcher(db, workers=1, timeout=5.0, max_pending=0))
+    try:
+        assert idle.queue_changes(db, utcnow()) == 1
+        assert len(pending_notifications(db)) == 1
+        assert ngsi.delete("/subscriptions/urn:ngsi-ld:Subscription:flood").status_code == 204
+        assert pending_notifications(db) == []
+    finally:
+        idle.dispatcher.close()

@@ -124,6 +124,7 @@ async def delete_subscription(subscription_id: str, request: Request, session: S
     def work() -> None:
         row = service.require(session, subscription_id)
         record(session, "delete", subscription_id, before=row.document)
+        service.drop_pending(session, row)
         session.delete(row)
         session.commit()
 

@@ -1,16 +1,23 @@
-"""HTTP delivery of notifications on a bounded thread pool, one queue per endpoint.
+"""Durable HTTP delivery of notifications on a bounded thread pool, one queue per endpoint.
 
-Each endpoint (scheme, host and port of the notification URI) has its own queue,
-and at most one pool thread sends to it at a time, in order. A slow or dead
-endpoint therefore occupies one thread for at most ``timeout`` seconds per
-notification, while the other endpoints' queues are drained by the other
-threads. A queue that grows past ``max_pending`` drops its oldest notification
-and counts it as a failure of its subscription.
+The notifier writes each notification as a ``ctx_pending_notifications`` row in
+the transaction that consumes the entity changes. :meth:`Dispatcher.poll` claims
+rows for this dispatcher (``claimed_by``, ``claimed_until``) and hands them to
+per-endpoint queues in memory. Each endpoint (scheme, host and port of the
+notification URI) has its own queue, and at most one pool thread sends to it at
+a time, in order. A slow or dead endpoint therefore occupies one thread for at
+most ``timeout`` seconds per notification, while the other endpoints' queues are
+drained by the other threads; a queue holds at most ``max_pending`` rows, the
+others wait in the table.
 
-The notifier counts a notification in timesSent and lastNotification when it
-queues it; every attempt then records lastSuccess or lastFailure in its own
-short transaction. Delivery is at most once: a
-notification still queued when the process stops is lost.
+When an attempt finishes, one transaction deletes the row and records
+lastSuccess, or lastFailure and timesFailed, on the subscription. An endpoint
+that fails or answers outside 2xx is not retried (the failure shows in the
+subscription's status). Delivery is at least once: a row stays in the table
+until its attempt has finished, every poll renews the claims the dispatcher
+holds, :meth:`Dispatcher.close` releases the rows it has not finished, and a row
+whose claim expired because its process died is claimed again by the next
+dispatcher. A notification interrupted mid-send is therefore sent again.
 """
 
 from __future__ import annotations
@@ -18,15 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import delete, or_, select, update
 
-from citybase.context.subscriptions.models import CtxSubscription
+from citybase.context.subscriptions.models import CtxPendingNotification, CtxSubscription
 from citybase.core.audit import Actor
 from citybase.core.db import Database, utcnow
 
@@ -36,6 +44,9 @@ NOTIFIER_ACTOR = Actor("system", "ngsi-ld-notifier")
 DEFAULT_WORKERS = 8
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_PENDING = 1000
+# How long a claim lasts without renewal; each poll (every worker tick) renews it.
+DEFAULT_LEASE_SECONDS = 120.0
+CLAIM_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -47,43 +58,98 @@ class Notice:
     uri: str
     headers: dict[str, str]
     body: bytes
+    pk: int | None = None  # its ctx_pending_notifications row, once stored
 
     @property
     def endpoint(self) -> str:
-        parts = urlsplit(self.uri)
-        return f"{parts.scheme}://{parts.netloc}"
+        return endpoint_of(self.uri)
+
+
+def endpoint_of(uri: str) -> str:
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def store_notice(session, notice: Notice, now: dt.datetime) -> None:
+    """Add ``notice`` to the durable queue in ``session``'s transaction."""
+    session.add(CtxPendingNotification(
+        subscription_pk=notice.subscription_pk, subscription_id=notice.subscription_id, uri=notice.uri,
+        headers=notice.headers, body=notice.body, created_at=now,
+    ))
 
 
 class Dispatcher:
-    """Send notices concurrently across endpoints and in order within one endpoint."""
+    """Send stored notices concurrently across endpoints and in order within one endpoint."""
 
     def __init__(self, db: Database, workers: int = DEFAULT_WORKERS, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                 max_pending: int = DEFAULT_MAX_PENDING) -> None:
+                 max_pending: int = DEFAULT_MAX_PENDING, lease: float = DEFAULT_LEASE_SECONDS) -> None:
         self.db = db
         self.timeout = timeout
         self.max_pending = max_pending
+        self.lease = lease
+        self.token = uuid.uuid4().hex
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ngsi-ld-notify")
         # trust_env=False: notifications go to the subscriber's URI, never through a proxy from the environment.
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), trust_env=False)
         self._queues: dict[str, deque[Notice]] = {}
         self._busy: set[str] = set()
+        self._held: set[int] = set()  # pks claimed and not finished
+        self._closed = False
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._poll_lock = threading.Lock()
+
+    def poll(self) -> int:
+        """Renew this dispatcher's claims, claim unclaimed or expired rows and queue them; return how many."""
+        if self._closed:
+            return 0
+        with self._poll_lock:
+            now = utcnow()
+            until = now + dt.timedelta(seconds=self.lease)
+            table = CtxPendingNotification
+            with self.db.session(NOTIFIER_ACTOR) as session:
+                with self._lock:
+                    held = sorted(self._held)
+                    room = {endpoint: self.max_pending - len(queue) for endpoint, queue in self._queues.items()}
+                for start in range(0, len(held), CLAIM_BATCH):
+                    session.execute(update(table).where(table.pk.in_(held[start:start + CLAIM_BATCH]))
+                                    .values(claimed_by=self.token, claimed_until=until))
+                statement = (select(table).where(or_(table.claimed_until.is_(None), table.claimed_until < now))
+                             .order_by(table.pk).limit(CLAIM_BATCH))
+                if session.get_bind().dialect.name == "postgresql":
+                    statement = statement.with_for_update(skip_locked=True)
+                claimed: list[Notice] = []
+                mine = set(held)
+                for row in session.scalars(statement):
+                    if row.pk in mine:
+                        continue
+                    endpoint = endpoint_of(row.uri)
+                    if room.get(endpoint, self.max_pending) <= 0:
+                        continue
+                    room[endpoint] = room.get(endpoint, self.max_pending) - 1
+                    row.claimed_by, row.claimed_until = self.token, until
+                    claimed.append(Notice(row.subscription_pk, row.subscription_id, row.uri, dict(row.headers),
+                                          bytes(row.body), row.pk))
+            for notice in claimed:
+                self._enqueue(notice)
+            return len(claimed)
 
     def submit(self, notice: Notice) -> None:
-        dropped = None
+        """Store ``notice`` in the durable queue and send it."""
+        with self.db.session(NOTIFIER_ACTOR) as session:
+            store_notice(session, notice, utcnow())
+        self.poll()
+
+    def _enqueue(self, notice: Notice) -> None:
         with self._lock:
-            queue = self._queues.setdefault(notice.endpoint, deque())
-            if len(queue) >= self.max_pending:
-                dropped = queue.popleft()
-            queue.append(notice)
+            if self._closed:
+                return
+            if notice.pk is not None:
+                self._held.add(notice.pk)
+            self._queues.setdefault(notice.endpoint, deque()).append(notice)
             start = notice.endpoint not in self._busy
             if start:
                 self._busy.add(notice.endpoint)
-        if dropped is not None:
-            logger.warning("notification queue of %s is full; dropped one for subscription %s",
-                           dropped.endpoint, dropped.subscription_id)
-            self._record(dropped, utcnow(), "dropped: the endpoint's queue was full")
         if start:
             self._pool.submit(self._drain, notice.endpoint)
 
@@ -97,14 +163,25 @@ class Dispatcher:
             return self._idle.wait_for(lambda: not self._busy, timeout=timeout)
 
     def close(self) -> None:
+        """Stop sending and release the rows not yet finished, so the next dispatcher sends them at once."""
+        with self._lock:
+            self._closed = True
+            self._queues.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            table = CtxPendingNotification
+            with self.db.session(NOTIFIER_ACTOR) as session:
+                session.execute(update(table).where(table.claimed_by == self.token)
+                                .values(claimed_by=None, claimed_until=None))
+        except Exception:  # the claims then expire after the lease
+            logger.exception("could not release the notifications of dispatcher %s", self.token)
         self._client.close()
 
     def _drain(self, endpoint: str) -> None:
         while True:
             with self._lock:
                 queue = self._queues.get(endpoint)
-                if not queue:
+                if not queue or self._closed:
                     self._busy.discard(endpoint)
                     self._queues.pop(endpoint, None)
                     self._idle.notify_all()
@@ -120,6 +197,10 @@ class Dispatcher:
             failure = f"timed out after {self.timeout:g} s"
         except httpx.HTTPError as exc:
             failure = f"{type(exc).__name__}: {exc}"
+        except RuntimeError:  # the client was closed while this send waited: the row stays for the next dispatcher
+            return
+        if self._closed:  # stopped mid-send: the row was released and the next dispatcher sends it again
+            return
         if failure is not None:
             logger.warning("notification for subscription %s to %s failed: %s",
                            notice.subscription_id, notice.uri, failure)
@@ -138,3 +219,9 @@ class Dispatcher:
                           last_failure_reason=failure[:500])
         with self.db.session(NOTIFIER_ACTOR) as session:
             session.execute(update(table).where(table.pk == notice.subscription_pk).values(**values))
+            if notice.pk is not None:
+                pending = CtxPendingNotification
+                session.execute(delete(pending).where(pending.pk == notice.pk))
+        if notice.pk is not None:
+            with self._lock:
+                self._held.discard(notice.pk)

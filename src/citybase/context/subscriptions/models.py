@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, LargeBinary, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,3 +74,28 @@ class CtxPendingChange(Base):
     # For a deleted entity: its last state, because the entity row is gone.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CtxPendingNotification(Base):
+    """One rendered notification waiting for delivery, kept until an attempt has finished.
+
+    The notifier writes it in the transaction that consumes the entity changes, so a
+    notification is never lost between matching and sending. A dispatcher claims rows
+    for ``claimed_until`` (renewed while it holds them) and deletes each row once its
+    attempt has finished, successful or not. A row whose claim expired, because the
+    worker stopped mid-delivery, is claimed again and sent again: delivery is at least
+    once.
+    """
+
+    __tablename__ = "ctx_pending_notifications"
+    __audit__ = False
+
+    pk: Mapped[int] = mapped_column(BigKey, primary_key=True, autoincrement=True)
+    subscription_pk: Mapped[int] = mapped_column(Integer, index=True)
+    subscription_id: Mapped[str] = mapped_column(String(1024))
+    uri: Mapped[str] = mapped_column(String(2048))
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

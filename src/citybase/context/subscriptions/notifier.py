@@ -46,7 +46,7 @@ from citybase.context.query.typeexpr import TypeAny, TypeName
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.sqlite_functions import install_for_all_engines
-from citybase.context.subscriptions.delivery import NOTIFIER_ACTOR, Dispatcher, Notice
+from citybase.context.subscriptions.delivery import NOTIFIER_ACTOR, Dispatcher, Notice, store_notice
 from citybase.context.subscriptions.models import CtxPendingChange, CtxSubscription
 from citybase.context.temporal.service import NULL_URI, attribute_kinds, deletion_marker
 from citybase.context.times import format_datetime
@@ -85,7 +85,7 @@ def notifier_for(db: Database) -> Notifier:
 
 
 class Notifier:
-    """Reads the queue of pending changes and queues notifications on its dispatcher."""
+    """Reads the queue of pending changes and stores notifications for its dispatcher to send."""
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
@@ -100,8 +100,10 @@ class Notifier:
                 if rows:
                     notices += build_notices(session, rows, now)
                     session.execute(delete(CtxPendingChange).where(CtxPendingChange.pk.in_([r.pk for r in rows])))
-            for notice in notices:
-                self.dispatcher.submit(notice)
+                for notice in notices:
+                    store_notice(session, notice, now)
+            # Sends what this run stored, and what an earlier run or a stopped worker left unsent.
+            self.dispatcher.poll()
             queued += len(notices)
             if not rows or time.monotonic() > deadline:
                 return queued

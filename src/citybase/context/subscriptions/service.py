@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from citybase.context.errors import AlreadyExists, BadRequestData, ResourceNotFound
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
-from citybase.context.subscriptions.models import CtxSubscription
+from citybase.context.subscriptions.models import CtxPendingNotification, CtxSubscription
 from citybase.context.subscriptions.payload import ParsedSubscription, parse_subscription, strip_state
 from citybase.context.times import format_datetime
 
@@ -38,6 +38,11 @@ def require(session: Session, subscription_id: str) -> CtxSubscription:
     if row is None:
         raise ResourceNotFound(_("Subscription {id!r} was not found."), id=subscription_id)
     return row
+
+
+def drop_pending(session: Session, row: CtxSubscription) -> None:
+    """Forget the notifications of ``row`` that are not sent yet (the subscription is being deleted)."""
+    session.execute(delete(CtxPendingNotification).where(CtxPendingNotification.subscription_pk == row.pk))
 
 
 def page(session: Session, limit: int, offset: int) -> tuple[list[CtxSubscription], int]:
