@@ -113,3 +113,37 @@ def test_attribute_routes_on_missing_entity(ngsi: Ngsi) -> None:
     assert ngsi.post(path + "/attrs", {"a": 1}).status_code == 404
     assert ngsi.patch(path + "/attrs", {"a": 1}).status_code == 404
     assert ngsi.delete(path + "/attrs/a").status_code == 404
+
+
+def test_update_with_ngsi_ld_null_deletes_the_attribute(ngsi: Ngsi) -> None:
+    path = base(ngsi)
+    response = ngsi.patch(path + "/attrs", {"state": {"type": "Property", "value": "urn:ngsi-ld:null"},
+                                            "flow": {"type": "Property", "value": 11}})
+    assert response.status_code == 204, response.text
+    body = ngsi.get(path).json()
+    assert "state" not in body
+    assert body["flow"]["value"] == 11
+
+
+def test_update_with_null_of_a_missing_attribute_is_207(ngsi: Ngsi) -> None:
+    path = base(ngsi)
+    response = ngsi.patch(path + "/attrs", {"missing": {"type": "Property", "value": "urn:ngsi-ld:null"}})
+    assert response.status_code == 207
+    assert response.json()["notUpdated"][0]["attributeName"] == "missing"
+    assert ngsi.get(path).json()["state"]["value"] == "on"
+
+
+def test_partial_update_with_null_deletes_the_attribute(ngsi: Ngsi) -> None:
+    path = base(ngsi)
+    assert ngsi.patch(path + "/attrs/state", {"type": "Property", "value": "urn:ngsi-ld:null"}).status_code == 204
+    assert "state" not in ngsi.get(path).json()
+    assert ngsi.patch(path + "/attrs/state", {"type": "Property", "value": "urn:ngsi-ld:null"}).status_code == 404
+
+
+def test_language_map_null_deletes_the_attribute(ngsi: Ngsi) -> None:
+    path = base(ngsi)
+    assert ngsi.post(path + "/attrs", {"label": {"type": "LanguageProperty",
+                                                 "languageMap": {"zh": "一号泵", "en": "pump 1"}}}).status_code == 204
+    null_map = {"type": "LanguageProperty", "languageMap": {"@none": "urn:ngsi-ld:null"}}
+    assert ngsi.patch(path + "/attrs", {"label": null_map}).status_code == 204
+    assert "label" not in ngsi.get(path).json()

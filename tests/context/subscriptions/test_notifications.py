@@ -451,3 +451,49 @@ def test_deleting_a_subscription_drops_its_unsent_notifications(ngsi: Ngsi, db, 
         assert pending_notifications(db) == []
     finally:
         idle.dispatcher.close()
+
+
+@pytest.mark.parametrize(("trigger", "expected"), [
+    ("attributeCreated", ["created"]),
+    ("attributeUpdated", ["updated"]),
+])
+def test_created_and_updated_attributes_are_told_apart(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver,
+                                                       trigger: str, expected: list[str]) -> None:
+    path = "/entities/" + quote(SENSOR, safe="")
+    ngsi.post("/entities", sensor(0.5))
+    subscribe(ngsi, receiver.url, notificationTrigger=[trigger],
+              notification={"format": "keyValues", "endpoint": {"uri": receiver.url}})
+    deliver(notifier, db)
+
+    assert ngsi.patch(path + "/attrs", {"waterLevel": {"type": "Property", "value": 0.6}}).status_code == 204
+    deliver(notifier, db)
+    assert ngsi.post(path + "/attrs", {"pumpState": {"type": "Property", "value": "on"}}).status_code == 204
+    deliver(notifier, db)
+
+    seen = ["created" if "pumpState" in n.body["data"][0] else "updated" for n in receiver.received]
+    assert seen == expected
+
+
+@pytest.mark.parametrize("how", ["update", "partial", "merge"])
+def test_deletion_through_ngsi_ld_null_notifies(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver,
+                                                how: str) -> None:
+    path = "/entities/" + quote(SENSOR, safe="")
+    ngsi.post("/entities", sensor(0.5))
+    subscribe(ngsi, receiver.url, watchedAttributes=["batteryLevel"], notificationTrigger=["attributeDeleted"],
+              notification={"format": "keyValues", "endpoint": {"uri": receiver.url}})
+    deliver(notifier, db)
+
+    null = {"type": "Property", "value": "urn:ngsi-ld:null"}
+    if how == "update":
+        response = ngsi.patch(path + "/attrs", {"batteryLevel": null})
+    elif how == "partial":
+        response = ngsi.patch(path + "/attrs/batteryLevel", null)
+    else:
+        response = ngsi.patch(path, {"batteryLevel": null})
+    assert response.status_code == 204, response.text
+
+    assert deliver(notifier, db) == 1
+    data = receiver.received[0].body["data"][0]
+    assert data["batteryLevel"] == "urn:ngsi-ld:null"
+    assert data["waterLevel"] == 0.5
+    assert "batteryLevel" not in ngsi.get(path).json()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from citybase.context.api import params
 from citybase.context.api.common import fragment_of, in_thread, new_router, raw_path_params, require_object
 from citybase.context.api.deps import active_context, audit, can_write
+from citybase.context.api.nulls import is_null_value
 from citybase.context.api.negotiation import read_body
 from citybase.context.api.render import no_content
 from citybase.context.entity_expand import CORE_MEMBERS, expand_attribute, expand_attribute_name, expand_attributes
@@ -70,11 +71,21 @@ async def update_attributes(entity_id: str, request: Request, session: Session =
     check_uri(entity_id, "Entity id")
     body, context = await read_body(request)
     active = active_context(context.value)
-    attrs = expand_attributes(fragment_of(require_object(body, _("attribute update"))), active)
+    fragment = fragment_of(require_object(body, _("attribute update")))
+    # An attribute set to the NGSI-LD null is deleted (its instance, when a datasetId is given).
+    deletions = [(expand_attribute_name(name, active), value.get("datasetId") if isinstance(value, dict) else None)
+                 for name, value in fragment.items() if is_null_value(value)]
+    attrs = expand_attributes({k: v for k, v in fragment.items() if not is_null_value(v)}, active)
 
     def work() -> AttrResult:
         workspace = Workspace(session, utcnow())
         result = workspace.update(entity_id, attrs)
+        for attr_iri, dataset_id in deletions:
+            if workspace.has_instance(entity_id, attr_iri, dataset_id):
+                workspace.delete_attribute(entity_id, attr_iri, dataset_id, delete_all=False)
+                result.updated.append(attr_iri)
+            else:
+                result.not_updated.append((attr_iri, _("Attribute or datasetId does not exist.")))
         workspace.commit()
         audit(session, "update", "update", [entity_id])
         session.commit()
@@ -93,11 +104,15 @@ async def patch_attribute(entity_id: str, attr_id: str, request: Request, sessio
     active = active_context(context.value)
     attr_iri = expand_attribute_name(attr_id, active)
     fragment = _shallow_expand(require_object(body, _("attribute patch")), active)
+    delete = is_null_value(fragment)
 
     def work() -> None:
         workspace = Workspace(session, utcnow())
-        workspace.patch_attribute(entity_id, attr_iri, fragment,
-                                  lambda merged: expand_attribute(attr_iri, attr_id, merged, active)[0])
+        if delete:  # the NGSI-LD null deletes the attribute instance
+            workspace.delete_attribute(entity_id, attr_iri, fragment.get("datasetId"), delete_all=False)
+        else:
+            workspace.patch_attribute(entity_id, attr_iri, fragment,
+                                      lambda merged: expand_attribute(attr_iri, attr_id, merged, active)[0])
         workspace.commit()
         audit(session, "update", "patch attribute", [entity_id])
         session.commit()

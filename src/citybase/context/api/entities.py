@@ -28,7 +28,8 @@ from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import parse_type_expression
-from citybase.context.service.entities import NULL_URI, Workspace
+from citybase.context.api.nulls import is_null_value
+from citybase.context.service.entities import Workspace
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore
 from citybase.context.uris import check_uri
@@ -197,16 +198,6 @@ async def merge_entity(entity_id: str, request: Request, session: Session = Depe
 
     await in_thread(work)
     return no_content()
-
-
-def is_null_value(value: Any) -> bool:
-    """True for the values merge-patch reads as 'delete this attribute'."""
-    if value is None or value == NULL_URI:
-        return True
-    if isinstance(value, dict):
-        return any(value.get(member) in (None, NULL_URI) and member in value
-                   for member in ("value", "object", "languageMap"))
-    return False
 
 
 def _matching_id(body: dict[str, Any], entity_id: str) -> dict[str, Any]:

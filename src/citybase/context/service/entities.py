@@ -48,6 +48,8 @@ class Workspace:
         self.entities: dict[str, StoredEntity | None] = {}
         self.changes: dict[str, Change] = {}
         self.removed: dict[str, StoredEntity] = {}
+        # The attribute names each entity had when loaded, to tell created attributes from updated ones.
+        self.original_attrs: dict[str, frozenset[str]] = {}
 
     # ---- loading and saving -----------------------------------------------------------
 
@@ -55,7 +57,8 @@ class Workspace:
         missing = [i for i in entity_ids if i not in self.entities]
         found = self.store.load(missing)
         for entity_id in missing:
-            self.entities[entity_id] = found.get(entity_id)
+            entity = self.entities[entity_id] = found.get(entity_id)
+            self.original_attrs[entity_id] = frozenset(entity.attrs) if entity is not None else frozenset()
 
     def get(self, entity_id: str) -> StoredEntity | None:
         if entity_id not in self.entities:
@@ -74,14 +77,15 @@ class Workspace:
         if self.removed:
             self.store.delete(list(self.removed.values()))
         self.store.save(list(self.changes.values()), self.now)
-        events = [
-            EntityChange(
-                CREATED if entity_id in created else UPDATED, change.entity,
-                frozenset(iri for iri, _instance in change.written) | frozenset(iri for iri, _d in change.deleted),
-                frozenset(iri for iri, _d in change.deleted),
-            )
-            for entity_id, change in self.changes.items()
-        ]
+        events = []
+        for entity_id, change in self.changes.items():
+            written = frozenset(iri for iri, _instance in change.written)
+            deleted = frozenset(iri for iri, _d in change.deleted)
+            original = frozenset() if entity_id in created else self.original_attrs.get(entity_id, frozenset())
+            events.append(EntityChange(
+                CREATED if entity_id in created else UPDATED, change.entity, written | deleted, deleted,
+                written - original,
+            ))
         events += [EntityChange(DELETED, entity, frozenset(entity.attrs)) for entity in self.removed.values()]
         publish(self.store.session, events)
 
@@ -245,6 +249,10 @@ class Workspace:
         else:
             attrs.pop(attr_iri)
         entity.attrs = attrs
+
+    def has_instance(self, entity_id: str, attr_iri: str, dataset_id: str | None) -> bool:
+        entity = self.require(entity_id)
+        return any(i.get("datasetId") == dataset_id for i in entity.attrs.get(attr_iri, []))
 
     # ---- helpers ----------------------------------------------------------------------------
 

@@ -28,12 +28,18 @@ DELETED = "deleted"
 
 @dataclass(frozen=True)
 class EntityChange:
-    """One entity's change; ``attributes`` contains the IRIs written or deleted."""
+    """One entity's change; ``attributes`` contains the IRIs written or deleted.
+
+    ``created_attributes`` are the written ones the entity did not have before the
+    request (attributeCreated rather than attributeUpdated); ``None`` when the
+    writer does not tell them apart, and then every written attribute counts as both.
+    """
 
     kind: str
     entity: StoredEntity
     attributes: frozenset[str]
     deleted_attributes: frozenset[str] = frozenset()
+    created_attributes: frozenset[str] | None = None
 
 
 ChangeListener = Callable[[Session, list[EntityChange]], None]

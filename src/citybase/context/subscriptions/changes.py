@@ -37,6 +37,7 @@ def _row(change: events.EntityChange, now: Any) -> dict[str, Any]:
         "types": list(entity.types),
         "attributes": sorted(change.attributes - change.deleted_attributes),
         "deleted_attributes": sorted(change.deleted_attributes),
+        "created_attributes": None if change.created_attributes is None else sorted(change.created_attributes),
         "snapshot": entity.as_document() if deleted else None,
         "changed_at": now,
     }

@@ -2,21 +2,21 @@
 
 Each run takes the oldest ``ctx_pending_changes`` rows, matches them against the
 active subscriptions (entity selectors, notificationTrigger, watchedAttributes,
-q, geoQ, throttling), deletes the rows and commits, and then hands one
-notification per subscription to the :class:`Dispatcher`. Rows are deleted rather
-than tracked by a cursor, so a transaction that commits late is still seen.
+q, geoQ, throttling), and in the same transaction deletes the rows and stores one
+notification per subscription in ``ctx_pending_notifications``; the
+:class:`Dispatcher` then sends them. Rows are deleted rather than tracked by a
+cursor, so a transaction that commits late is still seen.
 
 Triggers (ETSI GS CIM 009 V1.6.1, clause 5.2.12): without ``notificationTrigger``
 a subscription fires on attributeCreated and attributeUpdated. An entity's
-creation fires entityCreated and attributeCreated; an update fires entityUpdated,
-attributeUpdated and attributeCreated, and attributeDeleted when it removed
-attributes; a deletion fires entityDeleted.
+creation fires entityCreated and attributeCreated. An update fires entityUpdated,
+attributeCreated for the attributes the entity did not have before the request,
+attributeUpdated for the others, and attributeDeleted when it removed
+attributes (through a delete request or the NGSI-LD null). A deletion fires
+entityDeleted.
 
-NOTE: an update that adds a new attribute is not told apart from one that changes
-an existing attribute, so a subscription to only attributeCreated or only
-attributeUpdated receives both. The q and geoQ of a subscription are checked only
-for entities that still exist, so every entityDeleted change of a selected
-entity notifies.
+The q and geoQ of a subscription are checked only for entities that still
+exist, so every entityDeleted change of a selected entity notifies.
 """
 
 from __future__ import annotations
@@ -233,7 +233,14 @@ def fired_triggers(row: CtxPendingChange, watched: set[str]) -> tuple[set[str], 
             fired.add("attributeCreated")
         return fired, set()
     if written:
-        fired |= {"entityUpdated", "attributeUpdated", "attributeCreated"}
+        fired.add("entityUpdated")
+        if row.created_attributes is None:
+            fired |= {"attributeUpdated", "attributeCreated"}
+        else:
+            if written & set(row.created_attributes):
+                fired.add("attributeCreated")
+            if written - set(row.created_attributes):
+                fired.add("attributeUpdated")
     if removed:
         fired |= {"entityUpdated", "attributeDeleted"}
     return fired, removed
