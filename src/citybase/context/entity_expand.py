@@ -77,6 +77,10 @@ def expand_types(raw: Any, ctx: ActiveContext, required: bool = True) -> list[st
         iri = ctx.expand_iri(name)
         if iri is None:
             raise BadRequestData(_("Entity type {value!r} is mapped to null by the @context."), value=name)
+        if iri.startswith("@"):
+            raise BadRequestData(
+                _("Entity type {value!r} is mapped to the JSON-LD keyword {keyword} by the @context; "
+                  "choose another type name."), value=name, keyword=iri)
         if iri not in types:
             types.append(iri)
     return types
@@ -95,7 +99,7 @@ def expand_attributes(payload: dict[str, Any], ctx: ActiveContext) -> dict[str, 
 
 def expand_attribute_name(name: str, ctx: ActiveContext) -> str:
     _check_name(name, "Attribute name")
-    iri = ctx.expand_iri(name)
+    iri = None if name.startswith("@") else ctx.expand_iri(name)
     if iri is None or iri.startswith("@"):
         raise BadRequestData(
             _("Attribute name {value!r} is a JSON-LD keyword or mapped to null by the @context."),

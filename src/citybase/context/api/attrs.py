@@ -13,7 +13,13 @@ from citybase.context.api.deps import active_context, audit, can_write
 from citybase.context.api.nulls import is_null_value
 from citybase.context.api.negotiation import read_body
 from citybase.context.api.render import no_content
-from citybase.context.entity_expand import CORE_MEMBERS, expand_attribute, expand_attribute_name, expand_attributes
+from citybase.context.entity_expand import (
+    CORE_MEMBERS,
+    expand_attribute,
+    expand_attribute_name,
+    expand_attributes,
+    expand_types,
+)
 from citybase.context.errors import BadRequestData
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
@@ -71,7 +77,10 @@ async def update_attributes(entity_id: str, request: Request, session: Session =
     check_uri(entity_id, "Entity id")
     body, context = await read_body(request)
     active = active_context(context.value)
-    fragment = fragment_of(require_object(body, _("attribute update")))
+    whole = require_object(body, _("attribute update"))
+    # A type in the fragment is added to the entity's types.
+    types = expand_types(whole.get("type", whole.get("@type")), active, required=False)
+    fragment = fragment_of(whole)
     # An attribute set to the NGSI-LD null is deleted (its instance, when a datasetId is given).
     deletions = [(expand_attribute_name(name, active), value.get("datasetId") if isinstance(value, dict) else None)
                  for name, value in fragment.items() if is_null_value(value)]
@@ -79,6 +88,7 @@ async def update_attributes(entity_id: str, request: Request, session: Session =
 
     def work() -> AttrResult:
         workspace = Workspace(session, utcnow())
+        workspace.add_types(entity_id, types)
         result = workspace.update(entity_id, attrs)
         for attr_iri, dataset_id in deletions:
             if workspace.has_instance(entity_id, attr_iri, dataset_id):

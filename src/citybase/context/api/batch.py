@@ -17,10 +17,17 @@ from citybase.context.api import params
 from citybase.context.api.common import expand_names, in_thread, new_router, render_options
 from citybase.context.api.deps import active_context, audit, can_read, can_write
 from citybase.context.api.errors import problem_response
-from citybase.context.api.negotiation import RequestContext, choose_response_type, read_body
+from citybase.context.api.negotiation import RequestContext, choose_response_type, item_context_error, read_body
 from citybase.context.api.render import json_response, no_content
 from citybase.context.entity_compact import compact_entity
-from citybase.context.entity_expand import ExpandedEntity, expand_attribute_name, expand_entity, expand_types
+from citybase.context.api.nulls import is_null_value
+from citybase.context.entity_expand import (
+    ENTITY_MEMBERS,
+    ExpandedEntity,
+    expand_attribute_name,
+    expand_entity,
+    expand_types,
+)
 from citybase.context.errors import BadRequestData, NgsiLdError
 from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
@@ -49,6 +56,9 @@ def _expand_all(request: Request, items: list[Any], context: RequestContext,
     failures: list[Failure] = []
     for item in items:
         try:
+            misplaced = item_context_error(request, item)
+            if misplaced is not None:
+                raise misplaced
             own_context = item.get("@context", context.value) if isinstance(item, dict) else context.value
             expanded.append(expand_entity(item, active_context(own_context), require_type=require_type))
         except NgsiLdError as error:
@@ -95,7 +105,7 @@ def _result(request: Request, success: list[str], failures: list[Failure], statu
 async def batch_create(request: Request, session: Session = Depends(get_session),
                        _principal: Any = Depends(can_write)) -> Response:
     params.check_names(request, params.NONE)
-    body, context = await read_body(request)
+    body, context = await read_body(request, per_item=True)
     entities, failures = _expand_all(request, _entity_list(body, "create"), context)
     done, more = await in_thread(_apply, session, "create", entities,
                                  lambda ws, e: ws.create(e), lambda e: e.id)
@@ -107,7 +117,7 @@ async def batch_upsert(request: Request, session: Session = Depends(get_session)
                        _principal: Any = Depends(can_write)) -> Response:
     params.check_names(request, params.WRITE_OPTIONS)
     replace = "update" not in params.options(request)
-    body, context = await read_body(request)
+    body, context = await read_body(request, per_item=True)
     entities, failures = _expand_all(request, _entity_list(body, "upsert"), context)
     created: list[str] = []
 
@@ -128,7 +138,7 @@ async def batch_update(request: Request, session: Session = Depends(get_session)
                        _principal: Any = Depends(can_write)) -> Response:
     params.check_names(request, params.WRITE_OPTIONS)
     overwrite = "noOverwrite" not in params.options(request)
-    body, context = await read_body(request)
+    body, context = await read_body(request, per_item=True)
     entities, failures = _expand_all(request, _entity_list(body, "update"), context, require_type=False)
 
     def step(workspace: Workspace, entity: ExpandedEntity) -> None:
@@ -143,11 +153,46 @@ async def batch_update(request: Request, session: Session = Depends(get_session)
     return _result(request, done, failures + more, 204)
 
 
+@router.post("/entityOperations/merge")
+async def batch_merge(request: Request, session: Session = Depends(get_session),
+                      _principal: Any = Depends(can_write)) -> Response:
+    """Merge-patch each entity (clause 5.6.21); attributes set to the NGSI-LD null are deleted."""
+    params.check_names(request, params.WRITE_OPTIONS)
+    params.options(request)
+    body, context = await read_body(request, per_item=True)
+    items = _entity_list(body, "merge")
+    failures: list[Failure] = []
+    merges: list[tuple[ExpandedEntity, list[tuple[str, str | None]]]] = []
+    for item in items:
+        try:
+            if not isinstance(item, dict):
+                raise BadRequestData(_("Each entity of a batch merge must be a JSON object."))
+            misplaced = item_context_error(request, item)
+            if misplaced is not None:
+                raise misplaced
+            active = active_context(item.get("@context", context.value))
+            deletions = [(expand_attribute_name(name, active),
+                          value.get("datasetId") if isinstance(value, dict) else None)
+                         for name, value in item.items() if name not in ENTITY_MEMBERS and is_null_value(value)]
+            kept = {k: v for k, v in item.items() if k in ENTITY_MEMBERS or not is_null_value(v)}
+            merges.append((expand_entity(kept, active, require_type=False), deletions))
+        except NgsiLdError as error:
+            entity_id = item.get("id", "") if isinstance(item, dict) else ""
+            failures.append((entity_id if isinstance(entity_id, str) else "", error))
+
+    def step(workspace: Workspace, merge: tuple[ExpandedEntity, list[tuple[str, str | None]]]) -> None:
+        entity, deletions = merge
+        workspace.merge(entity.id or "", entity, deletions)
+
+    done, more = await in_thread(_apply, session, "merge", merges, step, lambda m: m[0].id or "")
+    return _result(request, done, failures + more, 204)
+
+
 @router.post("/entityOperations/delete")
 async def batch_delete(request: Request, session: Session = Depends(get_session),
                        _principal: Any = Depends(can_write)) -> Response:
     params.check_names(request, params.NONE)
-    body, _context = await read_body(request)
+    body, _context = await read_body(request, per_item=True)
     ids = _entity_list(body, "delete")
     failures: list[Failure] = []
     valid: list[str] = []

@@ -184,8 +184,9 @@ async def merge_entity(entity_id: str, request: Request, session: Session = Depe
     body, context = await read_body(request, allow_merge_patch=True)
     body = _matching_id(require_object(body, _("entity merge")), entity_id)
     active = active_context(context.value)
-    deletions = [expand_attribute_name(name, active) for name, value in body.items()
-                 if name not in ENTITY_MEMBERS and is_null_value(value)]
+    # The NGSI-LD null deletes the instance it names by datasetId, the default instance without one.
+    deletions = [(expand_attribute_name(name, active), value.get("datasetId") if isinstance(value, dict) else None)
+                 for name, value in body.items() if name not in ENTITY_MEMBERS and is_null_value(value)]
     kept = {k: v for k, v in body.items() if k in ENTITY_MEMBERS or not is_null_value(v)}
     entity = expand_entity({**kept, "id": entity_id}, active, require_type=False)
 

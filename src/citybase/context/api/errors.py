@@ -10,6 +10,7 @@ an HTML page or a bare 500. Authentication and permission errors of the core
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -64,7 +65,15 @@ class NgsiLdRoute(APIRoute):
         return guarded
 
 
+# A path under /entities whose entity id segment is empty, such as PATCH /entities/ or /entities//attrs.
+_EMPTY_ENTITY_ID = re.compile(r"^/ngsi-ld/v1/entities/(?:/|$)")
+
+
 def _render(request: Request, exc: Exception) -> Response | None:
+    if isinstance(exc, StarletteHTTPException) and exc.status_code in (404, 405) \
+            and _EMPTY_ENTITY_ID.match(request.url.path):
+        return problem_response(request, BadRequestData(
+            _("The path {path} has no entity id; put the entity id after /entities/."), path=request.url.path))
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
             return problem_response(request, ResourceNotFound(_("No NGSI-LD resource at {path}."), path=request.url.path))

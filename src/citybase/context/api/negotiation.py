@@ -66,8 +66,14 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def read_body(request: Request, allow_merge_patch: bool = False) -> tuple[Any, RequestContext]:
-    """Parse the JSON body and find its @context; raise 415 or 400 as the spec requires."""
+async def read_body(request: Request, allow_merge_patch: bool = False,
+                    per_item: bool = False) -> tuple[Any, RequestContext]:
+    """Parse the JSON body and find its @context; raise 415 or 400 as the spec requires.
+
+    With ``per_item`` (batch operations) an array body is not checked item by item:
+    the caller reports an item with a misplaced or missing @context through
+    :func:`item_context_error` as that item's error.
+    """
     media_type = _media_type(request)
     accepted = (JSON, JSON_LD, MERGE_PATCH) if allow_merge_patch else (JSON, JSON_LD)
     if media_type not in accepted:
@@ -82,12 +88,39 @@ async def read_body(request: Request, allow_merge_patch: bool = False) -> tuple[
         body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequest(_("The body is not valid JSON: {reason}."), reason=str(exc)) from None
+    if media_type == JSON_LD and link_context(request).value is not None:
+        raise BadRequestData(
+            _("With Content-Type application/ld+json the @context belongs in the body, not in a Link header.")
+        )
+    if per_item and isinstance(body, list):
+        if not body:
+            raise BadRequestData(_("The batch is empty; send an array with at least one entity."))
+        return body, (link_context(request) if media_type != JSON_LD else RequestContext())
     return body, _body_context(request, media_type, body)
+
+
+def item_context_error(request: Request, item: Any) -> BadRequestData | None:
+    """The error of one batch item whose @context does not fit the Content-Type, else None."""
+    if not isinstance(item, dict):
+        return None
+    if _media_type(request) == JSON_LD and "@context" not in item:
+        return BadRequestData(
+            _("With Content-Type application/ld+json every object in the body needs an "
+              "@context; or send application/json with a Link header.")
+        )
+    if _media_type(request) != JSON_LD and "@context" in item:
+        return BadRequestData(
+            _("With Content-Type application/json the body must not contain @context; send it "
+              "in a Link header or use application/ld+json.")
+        )
+    return None
 
 
 def _body_context(request: Request, media_type: str, body: Any) -> RequestContext:
     items = body if isinstance(body, list) else [body]
     contexts = [item.get("@context") for item in items if isinstance(item, dict) and "@context" in item]
+    if body == []:
+        raise InvalidRequest(_("The body is empty; send the JSON object or array this operation expects."))
     if media_type == JSON_LD:
         # A batch delete body is an array of id strings: only objects carry an @context.
         objects = [item for item in items if isinstance(item, dict)]

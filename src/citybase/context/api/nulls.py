@@ -10,13 +10,15 @@ from citybase.context.service.entities import NULL_URI
 def is_null_value(value: Any) -> bool:
     """True for the attribute values that merge-patch and the update operations read as 'delete'.
 
-    JSON null, ``"urn:ngsi-ld:null"``, or an attribute whose ``value``, ``object`` or
-    ``languageMap`` is one of those (a languageMap also as ``{"@none": "urn:ngsi-ld:null"}``).
+    JSON null or ``"urn:ngsi-ld:null"`` as the attribute, or an attribute whose ``value``,
+    ``object`` or ``languageMap`` is ``"urn:ngsi-ld:null"`` (a languageMap also as
+    ``{"@none": "urn:ngsi-ld:null"}``). JSON null inside an attribute is no NGSI-LD null:
+    expansion rejects it as BadRequestData.
     """
     if value is None or value == NULL_URI:
         return True
     if isinstance(value, dict):
         for member in ("value", "object", "languageMap"):
-            if member in value and (value[member] in (None, NULL_URI) or value[member] == {"@none": NULL_URI}):
+            if member in value and (value[member] == NULL_URI or value[member] == {"@none": NULL_URI}):
                 return True
     return False

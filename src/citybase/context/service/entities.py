@@ -189,13 +189,16 @@ class Workspace:
             self._set_attributes(entity, self._change(entity), accepted, previous=entity.attrs, merge=True)
         return result
 
-    def merge(self, entity_id: str, expanded: ExpandedEntity, deletions: list[str]) -> None:
-        """Merge-patch: add or patch the given attributes, delete those set to null."""
+    def merge(self, entity_id: str, expanded: ExpandedEntity, deletions: list[tuple[str, str | None]]) -> None:
+        """Merge-patch: add or patch the given attributes, delete the instances set to null.
+
+        ``deletions`` names each instance to delete by attribute and datasetId (None: the default instance).
+        """
         entity = self.require(entity_id)
         self.add_types(entity_id, expanded.types)
-        for attr_iri in deletions:
-            if attr_iri in entity.attrs:
-                self.delete_attribute(entity_id, attr_iri, None, delete_all=True)
+        for attr_iri, dataset_id in deletions:
+            if self.has_instance(entity_id, attr_iri, dataset_id):
+                self.delete_attribute(entity_id, attr_iri, dataset_id, delete_all=False)
         patched: dict[str, Instances] = {}
         for attr_iri, instances in expanded.attrs.items():
             current = {i.get("datasetId"): i for i in entity.attrs.get(attr_iri, [])}
