@@ -133,3 +133,47 @@ def test_keyword_attribute_name_in_the_path_is_400(ngsi: Ngsi) -> None:
     response = ngsi.put(path() + "/attrs/@invalid", {"type": "Property", "value": 1})
     assert response.status_code == 400
     assert "@invalid" in response.json()["detail"]
+
+
+def test_ids_and_names_containing_a_slash(ngsi: Ngsi) -> None:
+    entity_id = "urn:ngsi-ld:Pump:310114103/P9"
+    assert ngsi.post("/entities", pump(entity_id)).status_code == 201
+    encoded = "/entities/" + quote(entity_id, safe="")
+    assert "%2F" in encoded
+    assert ngsi.get(encoded).json()["id"] == entity_id
+    assert ngsi.patch(encoded + "/attrs/state", {"value": "off"}).status_code == 204
+    assert ngsi.get(encoded).json()["state"]["value"] == "off"
+    type_iri = "https://uri.etsi.org/ngsi-ld/default-context/Pump"
+    assert ngsi.get("/types/" + quote(type_iri, safe="")).json()["typeName"] == "Pump"
+    attr_iri = "https://uri.etsi.org/ngsi-ld/default-context/state"
+    assert ngsi.get("/attributes/" + quote(attr_iri, safe="")).json()["attributeName"] == "state"
+    assert ngsi.delete(encoded).status_code == 204
+    assert ngsi.get(encoded).status_code == 404
+
+
+def test_retrieve_with_only_unknown_attrs_is_404(ngsi: Ngsi) -> None:
+    assert ngsi.post("/entities", pump()).status_code == 201
+    assert ngsi.get(path(), params={"attrs": "state"}).status_code == 200
+    response = ngsi.get(path(), params={"attrs": "colour"})
+    assert response.status_code == 404
+    assert "colour" in response.json()["detail"]
+
+
+def test_partial_attribute_update_accepts_merge_patch_json(ngsi: Ngsi) -> None:
+    assert ngsi.post("/entities", pump()).status_code == 201
+    response = ngsi.patch(path() + "/attrs/state", {"value": "auto"}, content_type="application/merge-patch+json")
+    assert response.status_code == 204, response.text
+    assert ngsi.get(path()).json()["state"]["value"] == "auto"
+
+
+def test_batch_query_answers_geo_json(ngsi: Ngsi) -> None:
+    located = {**pump(), "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [121.26, 31.37]}}}
+    assert ngsi.post("/entities", located).status_code == 201
+    response = ngsi.post("/entityOperations/query", {"type": "Query", "entities": [{"type": "Pump"}]},
+                         headers={"Accept": "application/geo+json"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/geo+json")
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert collection["features"][0]["id"] == PUMP
+    assert collection["features"][0]["geometry"] == {"type": "Point", "coordinates": [121.26, 31.37]}

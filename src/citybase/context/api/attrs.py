@@ -110,7 +110,7 @@ async def patch_attribute(entity_id: str, attr_id: str, request: Request, sessio
     entity_id, attr_id = raw_path_params(request, entity_id, attr_id)
     params.check_names(request, params.NONE)
     check_uri(entity_id, "Entity id")
-    body, context = await read_body(request)
+    body, context = await read_body(request, allow_merge_patch=True)
     active = active_context(context.value)
     attr_iri = expand_attribute_name(attr_id, active)
     fragment = _shallow_expand(require_object(body, _("attribute patch")), active)

@@ -17,8 +17,8 @@ from citybase.context.api import params
 from citybase.context.api.common import expand_names, in_thread, new_router, render_options
 from citybase.context.api.deps import active_context, audit, can_read, can_write
 from citybase.context.api.errors import problem_response
-from citybase.context.api.negotiation import RequestContext, choose_response_type, item_context_error, read_body
-from citybase.context.api.render import json_response, no_content
+from citybase.context.api.negotiation import GEO_JSON, RequestContext, choose_response_type, item_context_error, read_body
+from citybase.context.api.render import geo_collection, json_response, no_content
 from citybase.context.entity_compact import compact_entity
 from citybase.context.api.nulls import is_null_value
 from citybase.context.entity_expand import (
@@ -208,8 +208,9 @@ async def batch_delete(request: Request, session: Session = Depends(get_session)
 @router.post("/entityOperations/query")
 async def batch_query(request: Request, session: Session = Depends(get_session),
                       _principal: Any = Depends(can_read)) -> Response:
-    params.check_names(request, frozenset({"limit", "offset", "count", "options", "format", "lang", "local"}))
-    media_type = choose_response_type(request)
+    params.check_names(request, frozenset({"limit", "offset", "count", "options", "format", "lang", "local",
+                                           "geometryProperty"}))
+    media_type = choose_response_type(request, allow_geo_json=True)
     body, context = await read_body(request)
     if not isinstance(body, dict) or body.get("type") != "Query":
         raise BadRequestData(_("The body of a batch query must be a Query object with \"type\": \"Query\"."))
@@ -222,6 +223,9 @@ async def batch_query(request: Request, session: Session = Depends(get_session),
     options = render_options(representation.format, representation.sys_attrs, query.attrs, request.query_params.get("lang"))
     documents = [compact_entity(e.as_document(), active, options) for e in result.entities]
     headers = {"NGSILD-Results-Count": str(result.total)} if result.total is not None else None
+    if media_type == GEO_JSON:
+        geometry_property = request.query_params.get("geometryProperty", "location")
+        return json_response(geo_collection(documents, geometry_property), context, media_type, headers=headers)
     return json_response(documents, context, media_type, headers=headers)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
@@ -60,6 +61,39 @@ def fragment_of(body: dict[str, Any]) -> dict[str, Any]:
 
 def commit(session: Session) -> None:
     session.commit()
+
+
+def raw_last_segment(request: Request, fallback: str) -> str:
+    """The last path segment decoded exactly once from the raw path (type and attribute names may hold '/')."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return fallback
+    return unquote(raw.decode("latin-1").split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+
+
+class EncodedSlashPaths:
+    """ASGI middleware: under /ngsi-ld/, route on the path with ``%2F`` kept encoded.
+
+    Servers decode ``%2F`` to ``/`` before routing, so an entity id, type or attribute
+    name that contains a slash would be split into two path segments and not match
+    its route. The handlers read their path parameters from the raw path
+    (:func:`raw_path_params`, :func:`raw_last_segment`), so they see the slash.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        raw = scope.get("raw_path") if scope.get("type") == "http" else None
+        if raw and b"%2f" in raw.lower() and scope.get("path", "").startswith(BASE_PATH):
+            text = raw.decode("latin-1").split("?", 1)[0]
+            parts = _ENCODED_SLASH.split(text)
+            path = "%2F".join(unquote(part) for part in parts)
+            scope = {**scope, "path": path}
+        await self.app(scope, receive, send)
+
+
+_ENCODED_SLASH = re.compile("%2[fF]")
 
 
 def raw_path_params(request: Request, entity_id: str, attr_id: str | None = None) -> tuple[str, str | None]:

@@ -42,10 +42,12 @@ def active_context(value: Any) -> ActiveContext:
 
 def startup(app: FastAPI) -> None:
     """Prepare the broker when the app is built: SQL functions, error rendering, auth warning."""
+    from citybase.context.api.common import EncodedSlashPaths
     from citybase.context.api.errors import install
 
     install_for_all_engines()
     install(app)
+    app.add_middleware(EncodedSlashPaths)
     processor()
     if app.state.settings.context_auth == "off":
         logger.warning(

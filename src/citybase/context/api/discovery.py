@@ -9,7 +9,7 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from citybase.context.api import params
-from citybase.context.api.common import in_thread, new_router
+from citybase.context.api.common import in_thread, new_router, raw_last_segment
 from citybase.context.api.deps import active_context, can_read
 from citybase.context.api.negotiation import choose_response_type, link_context
 from citybase.context.api.render import json_response
@@ -49,6 +49,7 @@ async def list_types(request: Request, session: Session = Depends(get_session),
 @router.get("/types/{type_name}")
 async def retrieve_type(type_name: str, request: Request, session: Session = Depends(get_session),
                         _principal: Any = Depends(can_read)) -> Response:
+    type_name = raw_last_segment(request, type_name)
     params.check_names(request, params.DISCOVERY)
     media_type = choose_response_type(request)
     context = link_context(request)
@@ -93,6 +94,7 @@ async def list_attributes(request: Request, session: Session = Depends(get_sessi
 @router.get("/attributes/{attr_name}")
 async def retrieve_attribute(attr_name: str, request: Request, session: Session = Depends(get_session),
                              _principal: Any = Depends(can_read)) -> Response:
+    attr_name = raw_last_segment(request, attr_name)
     params.check_names(request, params.DISCOVERY)
     media_type = choose_response_type(request)
     context = link_context(request)

@@ -18,6 +18,7 @@ from citybase.context.api.common import (
     require_object,
 )
 from citybase.context.api.deps import active_context, audit, can_read, can_write
+from citybase.context.api.nulls import is_null_value
 from citybase.context.api.negotiation import GEO_JSON, RequestContext, choose_response_type, link_context, read_body
 from citybase.context.api.render import geo_collection, geo_feature, json_response, no_content
 from citybase.context.entity_compact import compact_entity
@@ -28,7 +29,6 @@ from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import parse_type_expression
-from citybase.context.api.nulls import is_null_value
 from citybase.context.service.entities import Workspace
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore
@@ -144,6 +144,9 @@ async def retrieve_entity(entity_id: str, request: Request, session: Session = D
     wanted_types = request.query_params.get("type")
     if found is None or (wanted_types and not set(expand_types(wanted_types.split(","), active)) & set(found.types)):
         raise ResourceNotFound(_("Entity {id!r} was not found."), id=entity_id)
+    if attrs is not None and not set(attrs) & set(found.attrs):
+        raise ResourceNotFound(_("Entity {id!r} has none of the attributes {names}."),
+                               id=entity_id, names=", ".join(params.name_list(request, "attrs") or []))
     options = render_options(representation.format, representation.sys_attrs, attrs, request.query_params.get("lang"))
     document = compact_entity(found.as_document(), active, options)
     if media_type == GEO_JSON:
