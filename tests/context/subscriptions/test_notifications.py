@@ -497,3 +497,41 @@ def test_deletion_through_ngsi_ld_null_notifies(ngsi: Ngsi, db, notifier: Notifi
     assert data["batteryLevel"] == "urn:ngsi-ld:null"
     assert data["waterLevel"] == 0.5
     assert "batteryLevel" not in ngsi.get(path).json()
+
+
+def test_show_changes_adds_previous_values(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    path = "/entities/" + quote(SENSOR, safe="")
+    ngsi.post("/entities", {**sensor(0.5), "feeds": {"type": "Relationship", "object": "urn:ngsi-ld:Pump:P1"}})
+    subscribe(ngsi, receiver.url, notificationTrigger=["attributeUpdated", "attributeDeleted", "entityDeleted"],
+              notification={"showChanges": True, "endpoint": {"uri": receiver.url}})
+    deliver(notifier, db)
+
+    ngsi.patch(path + "/attrs", {"waterLevel": {"type": "Property", "value": 0.8},
+                                 "feeds": {"type": "Relationship", "object": "urn:ngsi-ld:Pump:P2"}})
+    deliver(notifier, db)
+    ngsi.delete(path + "/attrs/batteryLevel")
+    deliver(notifier, db)
+    ngsi.delete(path)
+    deliver(notifier, db)
+
+    updated, deleted_attr, deleted_entity = (n.body["data"][0] for n in receiver.received)
+    assert updated["waterLevel"]["value"] == 0.8
+    assert updated["waterLevel"]["previousValue"] == 0.5
+    assert updated["feeds"]["object"] == "urn:ngsi-ld:Pump:P2"
+    assert updated["feeds"]["previousObject"] == "urn:ngsi-ld:Pump:P1"
+    assert "previousValue" not in updated["batteryLevel"]
+    assert deleted_attr["batteryLevel"]["value"] == "urn:ngsi-ld:null"
+    assert deleted_attr["batteryLevel"]["previousValue"] == 0.9
+    assert deleted_entity["waterLevel"] == {"type": "Property", "value": "urn:ngsi-ld:null", "previousValue": 0.8}
+    assert deleted_entity["feeds"] == {"type": "Relationship", "object": "urn:ngsi-ld:null",
+                                       "previousObject": "urn:ngsi-ld:Pump:P2"}
+    assert "deletedAt" in deleted_entity
+
+
+def test_show_changes_must_be_boolean(ngsi: Ngsi) -> None:
+    response = ngsi.post("/subscriptions", {
+        "type": "Subscription", "entities": [{"type": "WaterLevelSensor"}],
+        "notification": {"showChanges": "yes", "endpoint": {"uri": "http://127.0.0.1:9/notify"}},
+    })
+    assert response.status_code == 400
+    assert "showChanges" in response.json()["detail"]

@@ -98,7 +98,7 @@ def test_invalid_subscriptions_are_rejected(ngsi: Ngsi, db) -> None:
         (subscription(notificationTrigger=["entityRenamed"]), 400),
         (subscription(notificationTrigger=[]), 400),
         (subscription(watchedAttributes=None, timeInterval=-1), 400),
-        (subscription(notification={"showChanges": True, "endpoint": {"uri": "http://127.0.0.1:9/"}}), 422),
+        (subscription(notification={"showChanges": "yes", "endpoint": {"uri": "http://127.0.0.1:9/"}}), 400),
         (subscription(notification={"endpoint": {"uri": "mqtt://127.0.0.1:1883/t"}}), 422),
     ]
     for body, status in cases:

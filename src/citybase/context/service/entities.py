@@ -48,8 +48,9 @@ class Workspace:
         self.entities: dict[str, StoredEntity | None] = {}
         self.changes: dict[str, Change] = {}
         self.removed: dict[str, StoredEntity] = {}
-        # The attribute names each entity had when loaded, to tell created attributes from updated ones.
-        self.original_attrs: dict[str, frozenset[str]] = {}
+        # The attributes each entity had when loaded: created attributes are told from updated
+        # ones with them, and notifications with showChanges show the previous values.
+        self.original_attrs: dict[str, dict[str, Instances]] = {}
 
     # ---- loading and saving -----------------------------------------------------------
 
@@ -58,7 +59,7 @@ class Workspace:
         found = self.store.load(missing)
         for entity_id in missing:
             entity = self.entities[entity_id] = found.get(entity_id)
-            self.original_attrs[entity_id] = frozenset(entity.attrs) if entity is not None else frozenset()
+            self.original_attrs[entity_id] = entity.attrs if entity is not None else {}
 
     def get(self, entity_id: str) -> StoredEntity | None:
         if entity_id not in self.entities:
@@ -81,10 +82,11 @@ class Workspace:
         for entity_id, change in self.changes.items():
             written = frozenset(iri for iri, _instance in change.written)
             deleted = frozenset(iri for iri, _d in change.deleted)
-            original = frozenset() if entity_id in created else self.original_attrs.get(entity_id, frozenset())
+            original = {} if entity_id in created else self.original_attrs.get(entity_id, {})
             events.append(EntityChange(
                 CREATED if entity_id in created else UPDATED, change.entity, written | deleted, deleted,
-                written - original,
+                written - frozenset(original),
+                {iri: original[iri] for iri in sorted(written | deleted) if iri in original},
             ))
         events += [EntityChange(DELETED, entity, frozenset(entity.attrs)) for entity in self.removed.values()]
         publish(self.store.session, events)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ class EntityChange:
     ``created_attributes`` are the written ones the entity did not have before the
     request (attributeCreated rather than attributeUpdated); ``None`` when the
     writer does not tell them apart, and then every written attribute counts as both.
+    ``previous`` holds the instances the written or deleted attributes had before.
     """
 
     kind: str
@@ -40,6 +41,8 @@ class EntityChange:
     attributes: frozenset[str]
     deleted_attributes: frozenset[str] = frozenset()
     created_attributes: frozenset[str] | None = None
+    # The instances the changed attributes had before the request (for showChanges).
+    previous: dict[str, list[dict[str, Any]]] | None = None
 
 
 ChangeListener = Callable[[Session, list[EntityChange]], None]

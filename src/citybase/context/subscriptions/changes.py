@@ -38,6 +38,7 @@ def _row(change: events.EntityChange, now: Any) -> dict[str, Any]:
         "attributes": sorted(change.attributes - change.deleted_attributes),
         "deleted_attributes": sorted(change.deleted_attributes),
         "created_attributes": None if change.created_attributes is None else sorted(change.created_attributes),
+        "previous": change.previous,
         "snapshot": entity.as_document() if deleted else None,
         "changed_at": now,
     }

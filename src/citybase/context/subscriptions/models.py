@@ -73,6 +73,8 @@ class CtxPendingChange(Base):
     deleted_attributes: Mapped[list[str]] = mapped_column(JSON)
     # Written attributes the entity did not have before; NULL when the writer did not tell.
     created_attributes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # Expanded attribute name -> the instances it had before the change (for showChanges).
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # For a deleted entity: its last state, because the entity row is gone.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -127,6 +127,8 @@ class Hit:
     deleted_at: dt.datetime | None = None
     snapshot: dict[str, Any] | None = None
     deleted_attributes: set[str] = field(default_factory=set)
+    # Expanded attribute name -> its instances before the first change this hit covers.
+    previous: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def build_notices(session: Session, rows: list[CtxPendingChange], now: dt.datetime) -> list[Notice]:
@@ -262,6 +264,9 @@ def match(session: Session, subscription: CtxSubscription, rows: list[CtxPending
         if not fired & triggers:
             continue
         hit = hits.setdefault(row.entity_id, Hit(row.entity_id))
+        before = (row.snapshot or {}).get("attrs", {}) if row.kind == "deleted" else (row.previous or {})
+        for iri, instances in before.items():
+            hit.previous.setdefault(iri, instances)
         hit.changed_at = row.changed_at
         if row.kind == "deleted":
             hit.deleted_at, hit.snapshot = row.changed_at, row.snapshot
@@ -324,12 +329,13 @@ def build_notice(session: Session, subscription: CtxSubscription, hits: list[Hit
         frozenset(expand_attribute_name(a, active) for a in attrs) if attrs else None,
         subscription.document.get("lang"),
     )
+    show_changes = bool(notification.get("showChanges")) and options.format != "keyValues"
     body: dict[str, Any] = {
         "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
         "type": "Notification",
         "subscriptionId": subscription.subscription_id,
         "notifiedAt": format_datetime(now),
-        "data": [_render_hit(session, hit, current, active, options) for hit in hits],
+        "data": [_render_hit(session, hit, current, active, options, show_changes) for hit in hits],
     }
     endpoint = notification["endpoint"]
     accept = endpoint.get("accept", "application/json")
@@ -355,9 +361,14 @@ def _single_url(context: Any) -> Any:
 
 
 def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], active: ActiveContext,
-                options: RenderOptions) -> dict[str, Any]:
+                options: RenderOptions, show_changes: bool = False) -> dict[str, Any]:
     if hit.deleted_at is not None:
-        return _render_deleted(hit, active, options)
+        if show_changes:  # the deleted entity's attributes are shown as nulls with their last values
+            hit.deleted_attributes = set((hit.snapshot or {}).get("attrs", {}))
+        rendered = _render_deleted(hit, active, options)
+        if show_changes:
+            _add_previous(rendered, hit, active, options)
+        return rendered
     entity = current[hit.entity_id]
     document = entity.as_document()
     rendered = compact_entity(document, active, options)
@@ -367,7 +378,33 @@ def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], ac
     kinds = attribute_kinds(session, {(entity.pk or 0, iri) for iri in gone}) if gone else {}
     _add_null_attributes(rendered, {iri: kinds.get((entity.pk or 0, iri), "Property") for iri in gone},
                          hit.changed_at, active, options)
+    if show_changes:
+        _add_previous(rendered, hit, active, options)
     return rendered
+
+
+# The member of each attribute type that holds its value, and the member showChanges puts the old one in.
+_PREVIOUS_MEMBERS = {
+    "Property": ("value", "previousValue"), "GeoProperty": ("value", "previousValue"),
+    "Relationship": ("object", "previousObject"), "LanguageProperty": ("languageMap", "previousLanguageMap"),
+    "JsonProperty": ("json", "previousJson"), "VocabProperty": ("vocab", "previousVocab"),
+    "ListProperty": ("valueList", "previousValueList"),
+}
+
+
+def _add_previous(rendered: dict[str, Any], hit: Hit, active: ActiveContext, options: RenderOptions) -> None:
+    """showChanges (clause 5.2.12): add the value each changed attribute had before, compacted as the attribute."""
+    normalized = RenderOptions("normalized", False, None, None)
+    for iri, instances in hit.previous.items():
+        name = active.compact_iri(iri)
+        shown = rendered.get(name)
+        old = next((i for i in instances if "datasetId" not in i), instances[0] if instances else None)
+        if not isinstance(shown, dict) or old is None:
+            continue
+        before = compact_entity({"id": hit.entity_id, "types": [], "attrs": {iri: [old]}}, active, normalized)[name]
+        member, previous_member = _PREVIOUS_MEMBERS.get(before.get("type", ""), ("value", "previousValue"))
+        if member in before and before.get(member) != shown.get(member):
+            shown[previous_member] = before[member]
 
 
 def _add_null_attributes(rendered: dict[str, Any], kinds: dict[str, str], deleted_at: dt.datetime | None,

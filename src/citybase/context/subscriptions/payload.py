@@ -3,7 +3,7 @@
 :func:`parse_subscription` checks a whole subscription, as created or as it results
 from a PATCH, and returns it with the names the notifier needs already expanded.
 Members that this broker does not implement (temporalQ, csf, scopeQ,
-showChanges, MQTT endpoints) are rejected with OperationNotSupported
+MQTT endpoints) are rejected with OperationNotSupported
 instead of being silently ignored.
 """
 
@@ -169,8 +169,9 @@ def _check_notification(notification: Any, active: ActiveContext) -> None:
     sys_attrs = notification.get("sysAttrs", False)
     if not isinstance(sys_attrs, bool):
         raise BadRequestData(_("notification.sysAttrs {value!r} must be true or false."), value=sys_attrs)
-    if notification.get("showChanges") is True:
-        raise OperationNotSupported(_("notification.showChanges is not supported by this broker."))
+    show_changes = notification.get("showChanges", False)
+    if not isinstance(show_changes, bool):
+        raise BadRequestData(_("notification.showChanges {value!r} must be true or false."), value=show_changes)
     _check_endpoint(notification.get("endpoint"))
 
 
