@@ -43,6 +43,7 @@ def test_create_then_retrieve(ngsi: Ngsi, db) -> None:
     assert body["entities"] == [{"type": "WaterLevelSensor"}]
     assert body["notification"]["format"] == "keyValues"
     assert body["notification"]["timesSent"] == 0
+    assert "status" not in body["notification"]  # no attempt yet
     assert body["notification"]["endpoint"] == {"uri": "http://127.0.0.1:9/notify", "accept": "application/json"}
     assert "createdAt" not in body
     with_sys = ngsi.get("/subscriptions/" + SUB_ID, params={"options": "sysAttrs"}).json()
@@ -183,3 +184,21 @@ def test_reader_cannot_manage_subscriptions(client, db) -> None:
     assert reader.patch("/subscriptions/" + SUB_ID, {"isActive": False}).status_code == 403
     assert reader.delete("/subscriptions/" + SUB_ID).status_code == 403
     assert client.get("/ngsi-ld/v1/subscriptions").status_code == 401
+
+
+def test_query_subscriptions_links_previous_and_next_pages(ngsi: Ngsi) -> None:
+    for n in range(3):
+        assert ngsi.post("/subscriptions", subscription(id=f"urn:ngsi-ld:Subscription:page-{n}")).status_code == 201
+
+    middle = ngsi.get("/subscriptions", params={"limit": "1", "offset": "1"}, headers={"Accept": "application/ld+json"})
+    assert [s["id"] for s in middle.json()] == ["urn:ngsi-ld:Subscription:page-1"]
+    links = middle.headers["Link"].split(", ")
+    assert '</ngsi-ld/v1/subscriptions?limit=1&offset=0>;rel="prev";type="application/ld+json"' in links
+    assert '</ngsi-ld/v1/subscriptions?limit=1&offset=2>;rel="next";type="application/ld+json"' in links
+
+    last = ngsi.get("/subscriptions", params={"limit": "1", "offset": "2"})
+    assert 'rel="next"' not in last.headers["Link"]
+    assert '</ngsi-ld/v1/subscriptions?limit=1&offset=1>;rel="prev";type="application/json"' in last.headers["Link"]
+    assert "json-ld#context" in last.headers["Link"]
+    whole = ngsi.get("/subscriptions", params={"limit": "10"}, headers={"Accept": "application/ld+json"})
+    assert "Link" not in whole.headers

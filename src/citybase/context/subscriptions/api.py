@@ -69,11 +69,27 @@ async def query_subscriptions(request: Request, session: Session = Depends(get_s
 
     documents, total = await in_thread(work)
     headers = {"NGSILD-Results-Count": str(total)} if paging.count else {}
+    pages = _page_links(request.url.path, paging.limit, paging.offset, total, media_type)
     if media_type == JSON_LD:
         body = [{**document, "@context": RequestContext(context).body_value} for document, context in documents]
+        if pages:
+            headers["Link"] = pages
         return JSONResponse(body, media_type=JSON_LD, headers=headers)
-    return json_response([document for document, _context in documents], link_context(request), media_type,
-                         headers=headers)
+    response = json_response([document for document, _context in documents], link_context(request), media_type,
+                             headers=headers)
+    if pages:
+        response.headers["Link"] = response.headers["Link"] + ", " + pages
+    return response
+
+
+def _page_links(path: str, limit: int, offset: int, total: int, media_type: str) -> str:
+    """The Link header members to the previous and the next page (clause 5.5.9)."""
+    links = []
+    if offset > 0 and limit > 0:
+        links.append(f'<{path}?limit={limit}&offset={max(0, offset - limit)}>;rel="prev";type="{media_type}"')
+    if limit > 0 and offset + limit < total:
+        links.append(f'<{path}?limit={limit}&offset={offset + limit}>;rel="next";type="{media_type}"')
+    return ", ".join(links)
 
 
 @router.get(BASE + "/{subscription_id}")
