@@ -191,14 +191,21 @@ class Workspace:
             self._set_attributes(entity, self._change(entity), accepted, previous=entity.attrs, merge=True)
         return result
 
-    def merge(self, entity_id: str, expanded: ExpandedEntity, deletions: list[tuple[str, str | None]]) -> None:
+    def merge(self, entity_id: str, expanded: ExpandedEntity,
+              deletions: list[tuple[str, str | None]] | list[str]) -> None:
         """Merge-patch: add or patch the given attributes, delete the instances set to null.
 
-        ``deletions`` names each instance to delete by attribute and datasetId (None: the default instance).
+        ``deletions`` names each instance to delete by attribute and datasetId (None: the
+        default instance); a bare attribute IRI deletes every instance of the attribute.
         """
         entity = self.require(entity_id)
         self.add_types(entity_id, expanded.types)
-        for attr_iri, dataset_id in deletions:
+        for deletion in deletions:
+            if isinstance(deletion, str):
+                if deletion in entity.attrs:
+                    self.delete_attribute(entity_id, deletion, None, delete_all=True)
+                continue
+            attr_iri, dataset_id = deletion
             if self.has_instance(entity_id, attr_iri, dataset_id):
                 self.delete_attribute(entity_id, attr_iri, dataset_id, delete_all=False)
         patched: dict[str, Instances] = {}
