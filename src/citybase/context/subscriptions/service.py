@@ -108,8 +108,9 @@ def render(row: CtxSubscription, now: dt.datetime, sys_attrs: bool = False) -> d
                           ("lastFailure", row.last_failure)):
         if value is not None:
             notification[member] = format_datetime(value)
-    # status reports the last attempt (clause 5.2.14), so there is none before the first attempt.
-    if row.last_success is not None or row.last_failure is not None:
+    # status reports the last attempt (clause 5.2.14), so there is none before the first
+    # notification. A notification still being sent counts as ok until it fails.
+    if row.times_sent or row.last_success is not None or row.last_failure is not None:
         failed_last = row.last_failure is not None and (
             row.last_success is None or row.last_failure >= row.last_success)
         notification["status"] = "failed" if failed_last else "ok"
