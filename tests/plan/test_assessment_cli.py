@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from openpyxl import load_workbook
 from docx import Document
 from typer.testing import CliRunner
@@ -65,8 +68,21 @@ def test_bulletin_unknown_period(cli_env, tmp_path) -> None:  # noqa: F811
     result = runner.invoke(app, ["plan", "bulletin", "--period", "2030-01", "--output", str(target)])
 
     assert result.exit_code == 1
-    assert "没有报送周期2030-01；行动方案的报送周期为2021-01至2023-12。" in result.output.replace("\n", "")
+    # Past the plan's end the periods run through the current month.
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    last = max("2023-12", f"{today.year}-{today.month:02d}")
+    assert f"没有报送周期2030-01；行动方案的报送周期为2021-01至{last}。" in result.output.replace("\n", "")
     assert not target.exists()
+
+
+def test_bulletin_period_after_plan_end(cli_env, tmp_path) -> None:  # noqa: F811
+    """The plan ended in 2023; a later period whose reports are due can still be reported on."""
+    target = tmp_path / "bulletin.docx"
+
+    result = runner.invoke(app, ["plan", "bulletin", "--period", "2024-01", "--output", str(target)])
+
+    assert result.exit_code == 0, result.output
+    assert "2024-01" in " ".join(paragraph.text for paragraph in Document(str(target)).paragraphs)
 
 
 def test_bulletin_missing_folder(cli_env, tmp_path) -> None:  # noqa: F811

@@ -204,6 +204,17 @@ def test_parse_period_errors(db, plan):
         assert parse_period(session, " 2022-05 ", NOW).key == "2022-05"
 
 
+def test_parse_period_after_plan_end(db, plan):
+    """Periods after the plan's end are assessable once due, as the ranking page offers them."""
+    with db.session() as session:
+        assert parse_period(session, "2024-02", shanghai(2024, 4, 10)).key == "2024-02"
+        with pytest.raises(InvalidInput) as caught:
+            parse_period(session, "2030-01", shanghai(2024, 4, 10))
+        error = caught.value.errors[0]
+        assert error.message.format(**error.params) == (
+            "There is no reporting period 2030-01; the plan's periods run from 2021-01 to 2024-04.")
+
+
 def test_parse_year_errors():
     with pytest.raises(InvalidInput) as caught:
         parse_year("2020", NOW)

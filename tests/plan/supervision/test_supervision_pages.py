@@ -49,6 +49,20 @@ def test_my_tasks_lists_unit_tasks(client, clock, web_users, plan):
     assert "2022-05" in page.text
 
 
+def test_report_for_period_after_plan_end(client, clock, web_users, plan, db):
+    """After 2023 the pages offer later periods; opening one must work even before the worker ran."""
+    clock.now = shanghai(2024, 4, 10)
+    token = _as(client, web_users, "science")
+    start = client.get("/plan/my/report?task=1&period=2024-03")
+    assert start.status_code == 200, start.text
+    opened = client.post("/plan/my/report", data={"csrf_token": token, "task": "1", "period": "2024-03"},
+                         follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    with db.session() as session:
+        report = session.get(ProgressReport, int(opened.headers["location"].rsplit("/", 1)[1]))
+        assert (report.period.key, report.status) == ("2024-03", "draft")
+
+
 def test_my_tasks_shows_cooperator_role(client, clock, web_users, plan):
     _as(client, web_users, "nanxiang")
     page = client.get("/plan/my/tasks")

@@ -21,6 +21,7 @@ from citybase.plan.supervision.api_models import (
 from citybase.plan.supervision.api_shapes import (
     binding_out, extension_out, notice_out, report_out, task_status_out, unit_reporting_out,
 )
+from citybase.plan.supervision.clock import local_date
 from citybase.plan.supervision.deadlines import deadlines_of_task
 from citybase.plan.supervision.errors import invalid
 from citybase.plan.supervision.models import LIGHTS, ProgressReport, ReportingPeriod
@@ -63,7 +64,7 @@ def get_task_supervision(
 
 @router.get("/reports", response_model=list[ReportOut], summary="Reports, filtered by task, period and status")
 def get_reports(
-    task: int | None = None, period: str | None = None, status: str | None = None,
+    request: Request, task: int | None = None, period: str | None = None, status: str | None = None,
     principal: Principal = Depends(require_permission(READ)), session: Session = Depends(get_session),
 ) -> list[ReportOut]:
     query = select(ProgressReport).join(ReportingPeriod).order_by(ReportingPeriod.starts_on.desc(), ProgressReport.id)
@@ -73,7 +74,7 @@ def get_reports(
     if task is not None:
         query = query.where(ProgressReport.task_id == task_by_seq(session, principal, task).id)
     if period is not None:
-        query = query.where(ProgressReport.period_id == period_by_key(session, period).id)
+        query = query.where(ProgressReport.period_id == period_by_key(session, period, today=local_date(now_of(request))).id)
     if status is not None:
         query = query.where(ProgressReport.status == status)
     return [report_out(r) for r in session.scalars(query)]
@@ -260,6 +261,6 @@ def delete_binding(indicator_id: int, principal: Principal = Depends(require_per
 @router.get("/reporting", response_model=list[UnitReportingOut], summary="On-time reporting per lead unit for a period")
 def get_reporting(request: Request, period: str, principal: Principal = Depends(require_permission(REVIEW)),
                   session: Session = Depends(get_session)) -> list[UnitReportingOut]:
-    figures = on_time_reporting(session, period_by_key(session, period), now_of(request))
+    figures = on_time_reporting(session, period_by_key(session, period, today=local_date(now_of(request))), now_of(request))
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(list(figures))))}
     return [unit_reporting_out(units[unit_id], row) for unit_id, row in sorted(figures.items(), key=lambda item: units[item[0]].code)]

@@ -132,10 +132,16 @@ def open_periods(
     ))
 
 
-def period_by_key(session: Session, key: str, settings: SupervisionSettings | None = None) -> ReportingPeriod:
-    """Return the period called ``key`` (2022-05, 2022-Q2 or 2022-H1)."""
+def period_by_key(
+    session: Session, key: str, settings: SupervisionSettings | None = None, today: dt.date | None = None
+) -> ReportingPeriod:
+    """Return the period called ``key`` (2022-05, 2022-Q2 or 2022-H1).
+
+    Periods run through the plan's end and, once it has passed, through ``today``: the
+    pages list those later periods and a unit still reports on its overdue tasks in them.
+    """
     settings = settings or get_supervision_settings()
-    ensure_periods(session, settings=settings)
+    ensure_periods(session, today, settings)
     period = session.scalar(select(ReportingPeriod).where(ReportingPeriod.key == key))
     if period is None:
         raise invalid(FieldError("period", "Unknown reporting period; write it as YYYY-MM (monthly), YYYY-Qn or YYYY-Hn, e.g. 2022-05.", key))

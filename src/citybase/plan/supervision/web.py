@@ -18,7 +18,7 @@ from citybase.core.i18n import gettext_
 from citybase.core.i18n_marker import N_
 from citybase.plan.models import Task
 from citybase.plan.supervision.access import get_task
-from citybase.plan.supervision.clock import due_day
+from citybase.plan.supervision.clock import due_day, local_date
 from citybase.plan.supervision.errors import invalid
 from citybase.plan.supervision.labels import (
     EXTENSION_STATUS_LABELS, NOTICE_ACTION_LABELS, NOTICE_STATUS_LABELS, REPORT_ACTION_LABELS,
@@ -53,7 +53,7 @@ def task_by_seq(session: Session, principal: Principal, seq: int) -> Task:
 def reporting_period(session: Session, key: str | None, now: dt.datetime) -> ReportingPeriod:
     """Return the period called ``key``, or by default the oldest one whose report is not yet due."""
     if key:
-        return period_by_key(session, key)
+        return period_by_key(session, key, today=local_date(now))
     periods = open_periods(session, now)
     return periods[0]
 

@@ -55,7 +55,8 @@ def parse_period(
     if not pattern.match(text):
         raise invalid(FieldError(field, N_("Invalid period “{value}”; write it as {form}, e.g. {example}."), raw,
                                  {"value": raw or "", "form": form, "example": example}))
-    periods = list_periods(session, settings)
+    # The plan's periods, and once the plan has ended the later ones through today.
+    periods = list_periods(session, settings, through=max(settings.plan_ends_on, local_date(now)))
     by_key = {period.key: period for period in periods}
     if text not in by_key:
         raise invalid(FieldError(field, N_("There is no reporting period {value}; the plan's periods run from {first} to {last}."),
