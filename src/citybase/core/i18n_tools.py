@@ -156,6 +156,30 @@ def missing(locale: str = "zh_CN") -> dict[str, list[str]]:
     return result
 
 
+def conflicts(locale: str = "zh_CN") -> dict[str, dict[str, str]]:
+    """Return the msgids that two modules translate differently: msgid → {module: translation}.
+
+    The catalogues are merged into one and the first module registered wins, so a
+    different translation in a later module is never shown: a page of that module
+    would show the other module's wording (e.g. "Text" as a search field's 关键词 in a
+    table column of message texts).
+    """
+    seen: dict[str, dict[str, str]] = {}
+    for module in registry.modules():
+        if module.locale_dir is None:
+            continue
+        path = module.locale_dir / locale / "LC_MESSAGES" / "messages.po"
+        if not path.exists():
+            continue
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=locale):
+                if message.id and message.string and not message.fuzzy:
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    text = message.string if isinstance(message.string, str) else message.string[0]
+                    seen.setdefault(msgid, {})[module.name] = text
+    return {msgid: texts for msgid, texts in seen.items() if len(set(texts.values())) > 1}
+
+
 def main() -> None:
     for module, root, skip in _module_dirs():
         template = extract(module, root, skip)
@@ -163,6 +187,8 @@ def main() -> None:
             continue
         for locale in ("zh_CN", "en"):
             update(locale, module, template)
+    for msgid, texts in conflicts().items():
+        print(f"translated differently: {msgid!r}: {texts}", file=sys.stderr)
     gaps = missing()
     for name, ids in gaps.items():
         print(f"{name}: {len(ids)} untranslated", file=sys.stderr)
