@@ -106,6 +106,16 @@ def test_unknown_unit_code_named(client, clock, web_users, plan, db):
     assert response.json()["errors"][0]["value"] == "999"
 
 
+def test_notice_unknown_task_named(client, clock, web_users, plan, db):
+    office = _headers(db, web_users, "office")
+    response = client.post("/api/plan/notices", headers=office,
+                           json={"unit_code": "310114-D002", "task": 999, "title": "t", "body": "b"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "task"
+    assert response.json()["errors"][0]["value"] == 999
+    assert client.get("/api/plan/notices", headers=office).json() == []
+
+
 def test_extension_and_binding_api(client, clock, web_users, plan, db):
     science = _headers(db, web_users, "science")
     created = client.post("/api/plan/extensions", headers=science,

@@ -14,11 +14,11 @@ from citybase.plan.supervision.models import SupervisionNotice
 NOW = shanghai(2022, 6, 10, 9)
 
 
-def _issue(db, plan, unit="science", now=NOW, **kwargs):
+def _issue(db, plan, unit="science", now=NOW, task="network", **kwargs):
     with db.session() as session:
         office = session.get(User, plan.users["office"])
         notice = notices.issue_notice(
-            session, office, unit_id=plan.units[unit], task_id=plan.tasks["network"], title="5G基站建设进度滞后",
+            session, office, unit_id=plan.units[unit], task_id=plan.tasks[task], title="5G基站建设进度滞后",
             body="请于期限内报送整改措施。", now=now, **kwargs,
         )
         return notice.id
@@ -53,6 +53,21 @@ def test_issue_validates_all_fields(db, plan):
                                  reply_due_on=dt.date(2022, 6, 1))
         assert [e.field for e in caught.value.errors] == ["unit_id", "title", "body", "reply_due_on"]
         assert session.scalars(select(SupervisionNotice)).all() == []
+
+
+def test_issue_rejects_unit_outside_task(db, plan):
+    """A notice about a task goes to one of its units; another unit's reporters could not open the task."""
+    with pytest.raises(InvalidInput) as caught:
+        _issue(db, plan, unit="service")
+    error = caught.value.errors[0]
+    assert error.field == "unit_id"
+    assert error.value == "310114-D003"
+    assert error.message.format(**error.params) == (
+        "区行政服务中心 is not a responsible unit of task 1 (区科委、南翔镇); choose one of them, "
+        "or leave the task number empty.")
+    with db.session() as session:
+        assert session.scalars(select(SupervisionNotice)).all() == []
+    assert _issue(db, plan, unit="nanxiang") > 0
 
 
 def test_reporter_cannot_issue(db, plan):
@@ -114,7 +129,7 @@ def test_close_open_needs_comment(db, plan):
 
 def test_reporter_sees_own_notices(db, plan):
     _issue(db, plan)
-    _issue(db, plan, unit="service")
+    _issue(db, plan, unit="service", task="government_net")
     with db.session() as session:
         mine = notices.list_notices(session, session.get(User, plan.users["science"]))
         everyone = notices.list_notices(session, session.get(User, plan.users["viewer"]))

@@ -190,6 +190,22 @@ def test_notice_form_errors(client, clock, web_users, plan):
     assert "请填写督办单标题" in response.text
 
 
+def test_notice_form_names_bad_task_and_unit(client, clock, web_users, plan, db):
+    token = _as(client, web_users, "office")
+    unknown = client.post("/plan/notices", data={"csrf_token": token, "unit": "310114-D002", "task": "999",
+                                                 "title": "加快推进", "body": "请报送"})
+    assert unknown.status_code == 400
+    assert "没有序号为999的任务" in unknown.text
+    assert 'value="999"' in unknown.text
+
+    other_unit = client.post("/plan/notices", data={"csrf_token": token, "unit": "310114-D003", "task": "1",
+                                                    "title": "加快推进", "body": "请报送"})
+    assert other_unit.status_code == 400
+    assert "区行政服务中心不是任务1的责任单位" in other_unit.text
+    with db.session() as session:
+        assert session.scalars(select(SupervisionNotice)).all() == []
+
+
 def test_extension_loop_through_pages(client, clock, web_users, plan, db):
     token = _as(client, web_users, "science")
     requested = client.post("/plan/supervision/tasks/1/extension", data={

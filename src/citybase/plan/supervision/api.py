@@ -32,7 +32,7 @@ from citybase.plan.supervision.permissions import (
 from citybase.plan.supervision.reporting import on_time_reporting
 from citybase.plan.supervision.reports import ReportDraft, TargetInput, ValueInput
 from citybase.plan.supervision.summary import task_statuses
-from citybase.plan.supervision.web import data_dir_of, now_of, reporting_period, task_by_seq
+from citybase.plan.supervision.web import data_dir_of, now_of, reporting_period, task_by_seq, task_in_field
 
 router = APIRouter(prefix="/api/plan", tags=["plan supervision"])
 
@@ -167,7 +167,7 @@ def post_notice(request: Request, body: NoticeIn, principal: Principal = Depends
     unit = session.scalar(select(Unit).where(Unit.code == body.unit_code))
     if unit is None:
         raise invalid(FieldError("unit_code", N_("No unit has this code; see /api/units for the codes."), body.unit_code))
-    task_id = task_by_seq(session, principal, body.task).id if body.task is not None else None
+    task_id = task_in_field(session, principal, "task", body.task).id if body.task is not None else None
     notice = notices.issue_notice(session, principal.user, unit_id=unit.id, task_id=task_id, title=body.title,
                                   body=body.body, reply_due_on=body.reply_due_on, now=now)
     session.commit()

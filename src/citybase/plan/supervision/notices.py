@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from citybase.core.auth.models import User
 from citybase.core.units import KIND_PLACEHOLDER, Unit
 from citybase.core.i18n_marker import N_
-from citybase.plan.supervision.access import get_task, is_unit_scoped, require, require_unit_member
+from citybase.plan.supervision.access import get_task, is_unit_scoped, require, require_unit_member, unit_role_in_task
 from citybase.plan.supervision.clock import end_of_day, local_date
 from citybase.plan.supervision.errors import Conflict, FieldError, NotFound, invalid
 from citybase.plan.supervision.i18n import msg
@@ -82,10 +82,14 @@ def issue_notice(
     title = _check_text("title", title, N_("Give the notice a title."), errors, MAX_TITLE)
     body = _check_text("body", body, N_("Write what the unit must do and report."), errors)
     _check_due("reply_due_on", reply_due_on, now, errors)
+    task = get_task(session, user, task_id) if task_id is not None else None
+    if task is not None and unit is not None and unit.kind != KIND_PLACEHOLDER and unit_role_in_task(session, unit.id, task) is None:
+        # The unit's reporters could not open the task the notice is about.
+        errors.append(FieldError("unit_id", N_("{unit} is not a responsible unit of task {seq} ({units}); choose one of them, or leave the task number empty."),
+                                 unit.code, {"unit": unit.name, "seq": task.seq,
+                                             "units": "、".join(link.name_as_written for link in task.units)}))
     if errors:
         raise invalid(*errors)
-    if task_id is not None:
-        get_task(session, user, task_id)
 
     due_on = reply_due_on or local_date(now) + dt.timedelta(days=settings.notice_reply_days)
     year = local_date(now).year

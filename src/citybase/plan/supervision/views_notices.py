@@ -16,7 +16,7 @@ from citybase.plan.supervision import extensions, notices
 from citybase.plan.supervision.access import has_permission
 from citybase.plan.supervision.models import EXTENSION_PENDING, NOTICE_STATUSES
 from citybase.plan.supervision.permissions import EXTENSION_DECIDE, NOTICE_ISSUE, NOTICE_REPLY, READ
-from citybase.plan.supervision.web import field_errors, now_of, page, parse_date, parse_int, task_by_seq
+from citybase.plan.supervision.web import field_errors, now_of, page, parse_date, parse_int, task_in_field
 
 router = APIRouter(prefix="/plan", include_in_schema=False)
 
@@ -52,7 +52,7 @@ def issue_notice_action(
     try:
         unit_row = session.scalar(select(Unit).where(Unit.code == unit))
         seq = parse_int("task", task)
-        task_id = task_by_seq(session, principal, seq).id if seq is not None else None
+        task_id = task_in_field(session, principal, "task", seq).id if seq is not None else None
         notice = notices.issue_notice(
             session, principal.user, unit_id=unit_row.id if unit_row else -1, task_id=task_id, title=title, body=body,
             reply_due_on=parse_date("reply_due_on", reply_due_on), now=now,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citybase.core.auth.deps import Principal
@@ -48,6 +48,16 @@ def task_by_seq(session: Session, principal: Principal, seq: int) -> Task:
     if task_id is None:
         raise NotFound(N_("No task with sequence number {seq}."), params={"seq": seq})
     return get_task(session, principal.user, task_id)
+
+
+def task_in_field(session: Session, principal: Principal, field: str, seq: int) -> Task:
+    """Return the task numbered ``seq`` named in a form or body field; raise InvalidInput naming ``field`` if none."""
+    try:
+        return task_by_seq(session, principal, seq)
+    except NotFound:
+        last = session.scalar(select(func.max(Task.seq)))
+        raise invalid(FieldError(field, N_("No task is numbered {value}; give a number from the task list (1 to {last}), or leave it empty."),
+                                 seq, {"value": seq, "last": last or 0})) from None
 
 
 def reporting_period(session: Session, key: str | None, now: dt.datetime) -> ReportingPeriod:
