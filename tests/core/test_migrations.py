@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import inspect, select
 
 from citybase.core import migrate
@@ -36,3 +37,36 @@ def test_alias_resolves_to_unit(db):
         assert find_unit(session, "区经委（金融办）").name == "区经委"
         assert find_unit(session, "区经委(金融办)").name == "区经委"
         assert find_unit(session, "不存在的单位") is None
+
+
+def test_migration_rebuilds_referenced_table(db):
+    """SQLite rebuilds a table to alter it; rows in other tables that reference it must not stop that."""
+    from alembic import command
+
+    from citybase.core.auth.models import ApiToken, User
+    from tests.conftest import bearer_token, make_user
+
+    user_id = make_user(db, "rebuilt", "viewer")
+    bearer_token(db, "rebuilt")
+
+    migrate._run(db, command.downgrade, "core_0002")
+    assert "must_change_password" not in {column["name"] for column in inspect(db.engine).get_columns("users")}
+    migrate.upgrade(db)
+
+    with db.session() as session:
+        assert session.get(User, user_id).username == "rebuilt"
+        assert session.scalars(select(ApiToken.user_id)).all() == [user_id]
+    if db.dialect == "sqlite":
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_failed_migration_leaves_nothing(db):
+    def create_then_fail(config):
+        config.attributes["connection"].exec_driver_sql("CREATE TABLE half_migrated (id INTEGER)")
+        raise RuntimeError("migration failed")
+
+    with pytest.raises(RuntimeError):
+        migrate._run(db, create_then_fail)
+
+    assert "half_migrated" not in inspect(db.engine).get_table_names()

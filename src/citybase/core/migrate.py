@@ -36,10 +36,38 @@ def alembic_config(db: Database) -> Config:
 
 
 def _run(db: Database, fn: Any, *args: Any, **kwargs: Any) -> None:
+    """Run the Alembic command ``fn`` in one transaction.
+
+    On SQLite, Alembic alters a table by copying it and dropping the old one. With
+    foreign keys enforced, that DROP deletes the rows that refer to the table (or fails
+    on them), e.g. every API token and session when ``users`` gains a column. So the
+    check is off while migrating and the whole database is checked before commit.
+    """
     config = alembic_config(db)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        fn(config, *args, **kwargs)
+    sqlite = db.dialect == "sqlite"
+    with db.engine.connect() as connection:
+        if sqlite:
+            # The pragma has no effect inside a transaction, so it is set before one begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if sqlite:
+                    # pysqlite opens transactions only before INSERT, UPDATE and DELETE, so
+                    # without this BEGIN each CREATE and DROP would commit on its own and a
+                    # failed migration would leave half its tables behind.
+                    connection.exec_driver_sql("BEGIN")
+                config.attributes["connection"] = connection
+                fn(config, *args, **kwargs)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration failed and was rolled back: {len(broken)} rows violate a foreign key "
+                                           f"(table, rowid, parent table, key index): {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def upgrade(db: Database) -> None:
