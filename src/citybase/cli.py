@@ -56,6 +56,9 @@ def worker(
     once: bool = typer.Option(False, "--once", help=_("Run the jobs that are due once, then exit.")),
     tick: float = typer.Option(5.0, help=_("Seconds between checks for due jobs.")),
 ) -> None:
+    import signal
+
+    from citybase.core.logging import configure_logging
     from citybase.core.worker import Worker, run_due_jobs
 
     db = open_database()
@@ -63,7 +66,16 @@ def worker(
         ran = run_due_jobs(db)
         console.print(_("Jobs run: {jobs}", jobs=", ".join(ran) or _("none")))
         return
-    Worker(db, tick=tick).run_forever()
+    # A long-running service logs its start, stop and failed jobs at the configured level,
+    # where other commands log only warnings.
+    configure_logging(get_settings().log_level)
+    runner = Worker(db, tick=tick)
+    # systemd and `kill` stop the worker with SIGTERM: finish the current tick, then exit.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: runner.stop())
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 @db_app.command("upgrade", help=_("Apply every module's migrations and seed reference data."))

@@ -74,3 +74,36 @@ def test_units_list_shows_towns(cli_env):
     assert result.exit_code == 0
     assert "310114102" in result.output
     assert "南翔镇" in result.output
+
+
+def test_worker_logs_start_and_stop(db, data_dir):
+    """`citybase worker` is a service: it logs its start, and a SIGTERM stops it cleanly with a log line."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "CITYBASE_DATA_DIR": str(data_dir), "CITYBASE_DATABASE_URL": db.url, "CITYBASE_LOG_LEVEL": "INFO"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from citybase.cli import app; app()", "worker", "--tick", "0.2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    def jobs_recorded() -> int:
+        with db.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT count(*) FROM worker_jobs").scalar()
+
+    try:
+        # The worker has started once it has recorded a job run.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not jobs_recorded():
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        _stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode == 0, stderr
+    assert "worker started with jobs" in stderr
+    assert "worker stopped" in stderr
