@@ -14,6 +14,10 @@
 #                     "all" runs every case). The suite tags newer cases since_vX.Y.Z.
 #   CONFORMANCE_PORT  port of the broker (default 18080)
 #   NOTIFY_PORT       port of the suite's notification receiver (default 8085)
+#   MQTT_HOST         MQTT broker the MQTT cases publish to and listen on (default 127.0.0.1);
+#                     the suite's own start of a Mosquitto container needs docker and is
+#                     skipped without it, so a broker must already listen on port 1883
+#   MQTT_PORT_2       a second listener of that broker for the non-default-port cases (default 8085)
 #   CONFORMANCE_OUT   where Robot writes output.xml, log.html and report.html
 #                     (default: a new directory under /tmp)
 #   CITYBASE          the citybase command (default: .venv/bin/citybase)
@@ -124,6 +128,7 @@ set +e
   --variable "url:$URL" --variable "temporal_api_url:$URL" \
   --variable "notification_server_host:127.0.0.1" --variable "notification_server_port:$NOTIFY_PORT" \
   --variable "context_source_host:127.0.0.1" --variable "context_server_host:127.0.0.1" \
+  --variable "mqtt_broker_host:${MQTT_HOST:-127.0.0.1}" --variable "mqtt_broker_non_default_port:${MQTT_PORT_2:-8085}" \
   "${excludes[@]}" "${paths[@]}") >"$OUT/robot.log" 2>&1
 robot_status=$?
 set -e

@@ -1,4 +1,4 @@
-"""Durable HTTP delivery of notifications on a bounded thread pool, one queue per endpoint.
+"""Durable HTTP and MQTT delivery of notifications on a bounded thread pool, one queue per endpoint.
 
 The notifier writes each notification as a ``ctx_pending_notifications`` row in
 the transaction that consumes the entity changes. :meth:`Dispatcher.poll` claims
@@ -18,6 +18,11 @@ until its attempt has finished, every poll renews the claims the dispatcher
 holds, :meth:`Dispatcher.close` releases the rows it has not finished, and a row
 whose claim expired because its process died is claimed again by the next
 dispatcher. A notification interrupted mid-send is therefore sent again.
+
+Notices to an ``mqtt://`` or ``mqtts://`` uri go through the same queues and
+bookkeeping; :mod:`citybase.context.subscriptions.mqtt` publishes them, and
+their ``headers`` hold the endpoint's notifierInfo (MQTT-Version, MQTT-QoS)
+since the HTTP headers travel inside the MQTT message.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import delete, or_, select, update
 
+from citybase.context.subscriptions import mqtt
 from citybase.context.subscriptions.models import CtxPendingNotification, CtxSubscription
 from citybase.core.audit import Actor
 from citybase.core.db import Database, utcnow
@@ -190,6 +196,9 @@ class Dispatcher:
             self._deliver(notice)
 
     def _deliver(self, notice: Notice) -> None:
+        if urlsplit(notice.uri).scheme.lower() in mqtt.SCHEMES:
+            self._publish(notice)
+            return
         try:
             response = self._client.post(notice.uri, content=notice.body, headers=notice.headers)
             failure = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
@@ -199,11 +208,21 @@ class Dispatcher:
             failure = f"{type(exc).__name__}: {exc}"
         except RuntimeError:  # the client was closed while this send waited: the row stays for the next dispatcher
             return
+        self._finish(notice, failure)
+
+    def _publish(self, notice: Notice) -> None:
+        try:
+            failure = mqtt.publish(notice.uri, notice.body, notice.headers, self.timeout)
+        except Exception as exc:  # a malformed stored row or a client error: record it, keep the queue going
+            failure = f"{type(exc).__name__}: {exc}"
+        self._finish(notice, failure)
+
+    def _finish(self, notice: Notice, failure: str | None) -> None:
         if self._closed:  # stopped mid-send: the row was released and the next dispatcher sends it again
             return
         if failure is not None:
             logger.warning("notification for subscription %s to %s failed: %s",
-                           notice.subscription_id, notice.uri, failure)
+                           notice.subscription_id, mqtt.redact(notice.uri), failure)
         try:
             self._record(notice, utcnow(), failure)
         except Exception:  # a bookkeeping failure must not stop the endpoint's queue

@@ -30,6 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ from citybase.context.query.typeexpr import TypeAny, TypeName
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.sqlite_functions import install_for_all_engines
+from citybase.context.subscriptions import mqtt
 from citybase.context.subscriptions.delivery import NOTIFIER_ACTOR, Dispatcher, Notice, store_notice
 from citybase.context.subscriptions.models import CtxPendingChange, CtxSubscription
 from citybase.context.temporal.service import NULL_URI, attribute_kinds, deletion_marker
@@ -349,6 +351,13 @@ def build_notice(session: Session, subscription: CtxSubscription, hits: list[Hit
         headers["Link"] = link_header(RequestContext(_single_url(subscription.context)))
     for item in endpoint.get("receiverInfo") or ():
         headers[item["key"]] = item["value"]
+    if urlsplit(endpoint["uri"]).scheme.lower() in mqtt.SCHEMES:
+        # MQTT has no headers: they travel in the message, and the notice keeps the publishing options.
+        message = mqtt.envelope(headers, body)
+        options = {item["key"]: item["value"] for item in endpoint.get("notifierInfo") or ()
+                   if item["key"] in (mqtt.VERSION_KEY, mqtt.QOS_KEY)}
+        encoded = json.dumps(message, ensure_ascii=False).encode("utf-8")
+        return Notice(subscription.pk, subscription.subscription_id, endpoint["uri"], options, encoded)
     encoded = json.dumps(body, ensure_ascii=False).encode("utf-8")
     return Notice(subscription.pk, subscription.subscription_id, endpoint["uri"], headers, encoded)
 

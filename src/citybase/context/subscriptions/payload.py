@@ -2,8 +2,8 @@
 
 :func:`parse_subscription` checks a whole subscription, as created or as it results
 from a PATCH, and returns it with the names the notifier needs already expanded.
-Members that this broker does not implement (temporalQ, csf, scopeQ,
-MQTT endpoints) are rejected with OperationNotSupported
+Members that this broker does not implement (temporalQ, csf, scopeQ)
+are rejected with OperationNotSupported
 instead of being silently ignored.
 """
 
@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from citybase.context.entity_expand import expand_attribute_name, expand_types
 from citybase.context.errors import BadRequestData, OperationNotSupported
@@ -21,6 +22,7 @@ from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
+from citybase.context.subscriptions import mqtt
 from citybase.context.times import parse_datetime
 from citybase.context.uris import check_uri
 
@@ -188,16 +190,57 @@ def _check_endpoint(endpoint: Any) -> None:
         raise BadRequestData(_("notification.endpoint needs a uri such as 'http://127.0.0.1:9000/notify'."))
     uri = check_uri(endpoint["uri"], "notification.endpoint.uri")
     scheme = uri.split(":", 1)[0].lower()
-    if scheme in ("mqtt", "mqtts"):
-        raise OperationNotSupported(_("MQTT notification endpoints are not supported; use an http or https uri."))
-    if scheme not in ("http", "https"):
-        raise BadRequestData(_("notification.endpoint.uri {value!r} must be an http or https URL."), value=uri)
+    if scheme in mqtt.SCHEMES:
+        _check_mqtt_uri(uri)
+    elif scheme in ("http", "https"):
+        _check_port(uri)
+    else:
+        raise BadRequestData(_("notification.endpoint.uri {value!r} must be an http, https, mqtt or mqtts URL."),
+                             value=uri)
     accept = endpoint.get("accept", "application/json")
     if accept not in ACCEPTS:
         raise BadRequestData(_("notification.endpoint.accept {value!r} is not one of {accepts}."),
                              value=accept, accepts=", ".join(ACCEPTS))
     for member in ("receiverInfo", "notifierInfo"):
         _check_key_values(endpoint.get(member), member)
+    _check_notifier_info(endpoint.get("notifierInfo") or [], scheme in mqtt.SCHEMES)
+
+
+def _check_port(uri: str) -> None:
+    try:
+        port = urlsplit(uri).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise BadRequestData(_("The port of notification.endpoint.uri {value!r} must be a number from 1 to 65535."),
+                             value=uri)
+
+
+def _check_mqtt_uri(uri: str) -> None:
+    try:
+        mqtt.parse_target(uri)
+    except mqtt.MqttUriError as exc:
+        if exc.part == "port":
+            _check_port(uri)
+        if exc.part == "host":
+            raise BadRequestData(_("notification.endpoint.uri {value!r} needs a broker host, as in "
+                                   "'mqtt://127.0.0.1:1883/city/notifications'."), value=uri) from None
+        raise BadRequestData(_("notification.endpoint.uri {value!r} needs a topic path without the wildcards "
+                               "+ and #, and without query or fragment, as in "
+                               "'mqtt://127.0.0.1:1883/city/notifications'."), value=uri) from None
+
+
+def _check_notifier_info(items: list[dict[str, str]], is_mqtt: bool) -> None:
+    allowed = {mqtt.VERSION_KEY: tuple(mqtt.VERSIONS), mqtt.QOS_KEY: mqtt.QOS_VALUES}
+    for item in items:
+        if item["key"] not in allowed:
+            continue
+        if not is_mqtt:
+            raise BadRequestData(_("endpoint.notifierInfo {key} applies only to mqtt and mqtts endpoints."),
+                                 key=item["key"])
+        if item["value"] not in allowed[item["key"]]:
+            raise BadRequestData(_("endpoint.notifierInfo {key} {value!r} is not one of {allowed}."),
+                                 key=item["key"], value=item["value"], allowed=", ".join(allowed[item["key"]]))
 
 
 def _check_key_values(items: Any, member: str) -> None:
