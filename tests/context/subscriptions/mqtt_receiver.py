@@ -2,10 +2,10 @@
 
 With ``CITYBASE_TEST_MQTT_URL`` set (``mqtt://127.0.0.1:1883``, as CI does) the
 tests publish to that Mosquitto and a paho client subscribed to a topic of its
-own records the messages. Elsewhere :class:`InProcessBroker` is the broker: a
-small MQTT 3.1.1 and 5.0 server on 127.0.0.1 that accepts CONNECT (optionally
-checking a user name and password), PUBLISH at QoS 0, 1 and 2, SUBSCRIBE,
-PINGREQ and DISCONNECT, and records every PUBLISH instead of forwarding it.
+own records the messages. Elsewhere :class:`InProcessBroker` is the broker. It is
+a small MQTT 3.1.1 and 5.0 server on 127.0.0.1 that accepts CONNECT (optionally
+checking a user name and password), PUBLISH at QoS 0, 1 and 2, SUBSCRIBE, PINGREQ
+and DISCONNECT. It records every PUBLISH instead of forwarding it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Message:
     payload: Any  # the decoded JSON
     user_properties: list[tuple[str, str]] = field(default_factory=list)
     content_type: str | None = None
-    protocol: int = 4  # 4 = MQTT 3.1.1, 5 = MQTT 5.0; only the in-process broker knows it
+    protocol: int = 4  # 4 = MQTT 3.1.1, 5 = MQTT 5.0, recorded only by the in-process broker
     username: str | None = None
 
 
@@ -191,7 +191,9 @@ class InProcessBroker:
         ok = self.credentials is None or (username, password) == self.credentials
         if not ok:
             self.refused += 1
-        code = 0 if ok else (0x86 if v5 else 4)  # bad user name or password
+        code = 0
+        if not ok:  # bad user name or password
+            code = 0x86 if v5 else 4
         sock.sendall(_packet(2, 0, bytes([0, code]) + (b"\x00" if v5 else b"")))
         if not ok:
             return

@@ -6,7 +6,7 @@ endpoint's notifierInfo may set ``MQTT-Version`` (``mqtt3.1.1``, the default, or
 ``mqtt5.0``) and ``MQTT-QoS`` (``0``, the default, ``1`` or ``2``).
 
 The message published is a JSON object ``{"metadata": {...}, "body": {...}}``:
-``metadata`` holds what an HTTP notification sends as headers (Content-Type,
+``metadata`` contains what an HTTP notification sends as headers (Content-Type,
 Link, and each receiverInfo key), ``body`` the notification. With MQTT 5.0 the
 metadata members other than Content-Type are also sent as user properties and
 Content-Type as the content type property.
@@ -38,7 +38,7 @@ QOS_KEY = "MQTT-QoS"
 
 @dataclass(frozen=True)
 class MqttTarget:
-    """Where an mqtt:// or mqtts:// endpoint uri publishes."""
+    """The broker, credentials and topic of an mqtt:// or mqtts:// endpoint uri."""
 
     tls: bool
     host: str
@@ -49,7 +49,7 @@ class MqttTarget:
 
 
 class MqttUriError(ValueError):
-    """The uri is not a usable MQTT endpoint; ``part`` names what is wrong (host, port or topic)."""
+    """An invalid MQTT endpoint uri. ``part`` names what is wrong: scheme, host, port or topic."""
 
     def __init__(self, part: str) -> None:
         super().__init__(part)
@@ -57,7 +57,7 @@ class MqttUriError(ValueError):
 
 
 def parse_target(uri: str) -> MqttTarget:
-    """Split an MQTT endpoint uri; raise :class:`MqttUriError` naming the bad part."""
+    """Split an MQTT endpoint uri, or raise :class:`MqttUriError` naming the invalid part."""
     parts = urlsplit(uri)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
@@ -81,7 +81,7 @@ def parse_target(uri: str) -> MqttTarget:
 
 
 def redact(uri: str) -> str:
-    """The uri without its password, for logs and failure reasons."""
+    """Return ``uri`` without its password, for logs and failure reasons."""
     parts = urlsplit(uri)
     if parts.password is None:
         return uri
@@ -90,12 +90,12 @@ def redact(uri: str) -> str:
 
 
 def envelope(headers: dict[str, str], body: dict) -> dict:
-    """The MQTT message of a notification: its would-be HTTP headers as metadata, and the notification."""
+    """Wrap a notification and its HTTP headers (as metadata) into the MQTT message."""
     return {"metadata": headers, "body": body}
 
 
 def publish(uri: str, payload: bytes, options: dict[str, str], timeout: float) -> str | None:
-    """Publish ``payload`` to the endpoint ``uri``; return None on success, else why it failed."""
+    """Publish ``payload`` to the endpoint ``uri``. Return None on success, or the reason it failed."""
     target = parse_target(uri)
     version = VERSIONS[options.get(VERSION_KEY, "mqtt3.1.1")]
     qos = int(options.get(QOS_KEY, "0"))
@@ -140,7 +140,7 @@ def publish(uri: str, payload: bytes, options: dict[str, str], timeout: float) -
 
 
 def _properties(payload: bytes) -> Properties:
-    """MQTT 5.0 publish properties: Content-Type, and the other metadata members as user properties."""
+    """Build the MQTT 5.0 properties: Content-Type, and the other metadata members as user properties."""
     properties = Properties(PacketTypes.PUBLISH)
     metadata = json.loads(payload).get("metadata") or {}
     if metadata.get("Content-Type"):
