@@ -111,3 +111,15 @@ def test_ledger_print_setup(db, imported):
     assert sheet.cell(HEADER_ROW + 3, 2).border.left.style == "thin"
     assert sheet.cell(1, 1).font.name == "黑体"
     assert sheet.row_dimensions[_task_rows(sheet)[1]].height > 13.5
+
+
+def test_ledger_targets_written_as_plan(db, imported):
+    """Large targets read as the plan writes them: 22万, 2万–3万, 约3000亿, not 300000000000."""
+    sheet = _ledger(db)
+    rows = _task_rows(sheet)
+
+    assert sheet.cell(rows[3], 6).value == "22万"
+    assert sheet.cell(rows[5], 6).value == "2万–3万"
+    assert sheet.cell(rows[23], 6).value == "约3000亿"
+    assert sheet.cell(rows[23], 7).value == "元"
+    assert sheet.cell(rows[12], 6).value == ">150"

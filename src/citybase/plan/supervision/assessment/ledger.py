@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from citybase.core.i18n import gettext_ as _
 from citybase.core.i18n_marker import N_
+from citybase.plan.formatting import format_quantity
 from citybase.plan.models import ROLE_COOPERATOR, Task
 from citybase.plan.supervision.assessment.labels import LIGHT_FILLS, LIGHT_WORDS
 from citybase.plan.supervision.assessment.timefmt import figures_time
-from citybase.plan.supervision.progress import format_number
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
 from citybase.plan.supervision.summary import IndicatorStatus, TaskStatus, light_distribution, task_statuses
 from citybase.plan.task_state import key_project_heading, section_heading
@@ -86,10 +86,11 @@ def comparator_prefix(comparator: str) -> str:
 
 def indicator_line(item: IndicatorStatus) -> LedgerLine:
     indicator = item.indicator
+    # Written as the plan writes it (22万, 3000亿), not as 220000 or 300000000000.
     if indicator.comparator == "range" and indicator.value_max is not None:
-        target = f"{format_number(indicator.value)}–{format_number(indicator.value_max)}"
+        target = f"{format_quantity(indicator.value)}–{format_quantity(indicator.value_max)}"
     else:
-        target = comparator_prefix(indicator.comparator) + format_number(indicator.value)
+        target = comparator_prefix(indicator.comparator) + format_quantity(indicator.value)
     return LedgerLine(indicator.text, target, indicator.unit, item.current.value, item.progress.fraction)
 
 
