@@ -37,8 +37,6 @@ from sqlalchemy import ColumnElement, or_, select
 from citybase.context.query.qlang import Condition, Pattern, Range, Value, ValueList
 
 MAX_TEXT = 256
-# Largest integer a float (the num column) holds exactly.
-_EXACT_INT = 2**53
 
 
 def _scalar(value: Any) -> tuple[str, float | None, str | None] | None:
@@ -46,9 +44,12 @@ def _scalar(value: Any) -> tuple[str, float | None, str | None] | None:
     if isinstance(value, bool):
         return "b", 1.0 if value else 0.0, None
     if isinstance(value, (int, float)):
-        if isinstance(value, int) and abs(value) > _EXACT_INT:
+        # As on PostgreSQL's JSON path, numbers compare as floats (integers beyond 2**53
+        # approximately); an integer too large for a float gets no row.
+        try:
+            number = float(value)
+        except OverflowError:
             return None
-        number = float(value)
         return ("n", number, None) if math.isfinite(number) else None
     if isinstance(value, str):
         return ("s", None, value) if len(value) <= MAX_TEXT else None
