@@ -16,7 +16,9 @@ from typing import Any
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import column as text_column
 from sqlalchemy import delete, func, select
+from sqlalchemy import table as text_table
 
 from citybase.context.entity_expand import ExpandedEntity
 from citybase.context.models import CtxAttrValue, CtxEntity
@@ -282,3 +284,34 @@ def test_migration_backfills_the_index_from_stored_entities(db: Database) -> Non
         assert after == before
         session.execute(delete(CtxAttrValue))
         assert session.scalar(select(func.count()).select_from(CtxAttrValue)) == 0
+
+
+def test_bulk_writes_refresh_postgresql_statistics(db: Database, monkeypatch: Any) -> None:
+    """After enough entity writes the store ANALYZEs its tables on PostgreSQL (SQLite needs none)."""
+    from citybase.context.service import store
+
+    monkeypatch.setattr(store, "_next_analyze", 2)
+    monkeypatch.setattr(store, "_writes_since_analyze", 0)
+    dialect = db.engine.dialect.name
+
+    def analyzed() -> int:
+        if dialect != "postgresql":
+            return 0
+        with db.session() as session:
+            return session.scalar(select(func.coalesce(func.sum(text_column("analyze_count")), 0)).select_from(
+                text_table("pg_stat_user_tables")).where(text_column("relname") == "ctx_attr_values"))
+
+    before = analyzed()
+    now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    with db.session() as session:
+        workspace = Workspace(session, now)
+        for n in range(3):
+            workspace.create(ExpandedEntity(f"urn:ngsi-ld:Device:an-{n}", [TYPE],
+                                            {V + "level": [{"type": "Property", "value": n}]}))
+        workspace.commit()
+    if dialect == "postgresql":
+        assert store._writes_since_analyze == 0
+        assert store._next_analyze == 8
+        assert analyzed() == before + 1
+    else:
+        assert store._writes_since_analyze == 0 and store._next_analyze == 2
