@@ -1,4 +1,4 @@
-"""The typed attribute-value index (``ctx_attr_values``) and the q conditions it answers.
+"""The typed attribute-value index (``ctx_attr_values``) and the q conditions it serves.
 
 A ``q`` comparison on a top-level attribute (``value>90``, ``state=="fault"``,
 ``refDevice==urn:...``) tests the ``value`` (or a Relationship's ``object``) of the
@@ -40,7 +40,7 @@ MAX_TEXT = 256
 
 
 def _scalar(value: Any) -> tuple[str, float | None, str | None] | None:
-    """``(letter, num, txt)`` of one JSON scalar, or None when the index keeps no row for it."""
+    """Return ``(letter, num, txt)`` of one JSON scalar, or None when the index keeps no row for it."""
     if isinstance(value, bool):
         return "b", 1.0 if value else 0.0, None
     if isinstance(value, (int, float)):
@@ -76,7 +76,7 @@ def _member_rows(entity_pk: int, attr_iri: str, prefix: str, value: Any, rows: l
 
 
 def attribute_rows(entity_pk: int, attr_iri: str, instances: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Index rows of one attribute: the scalars of its first instance's value and object."""
+    """Return the index rows of one attribute: the scalars of its first instance's value and object."""
     rows: list[dict[str, Any]] = []
     if not instances:
         return rows
@@ -90,7 +90,7 @@ def attribute_rows(entity_pk: int, attr_iri: str, instances: list[dict[str, Any]
 
 def value_rows(entity_pk: int, attrs: dict[str, list[dict[str, Any]]],
                only: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Index rows of an entity's attributes (of those in ``only`` when given)."""
+    """Return the index rows of an entity's attributes (of those in ``only`` when given)."""
     names = attrs.keys() if only is None else only
     rows: list[dict[str, Any]] = []
     for attr_iri in names:
@@ -106,7 +106,8 @@ _ORDERING = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 
 def index_condition(condition: Condition, expand: Callable[[str], str],
                     entity_pk: ColumnElement[Any]) -> ColumnElement[bool] | None:
-    """``entity_pk IN (rows of the index)`` for ``condition``, or None if the index cannot answer it."""
+    """Compile ``condition`` to ``entity_pk IN (rows of the index)``; return None when the index
+    cannot evaluate it."""
     from citybase.context.models import CtxAttrValue
 
     path = condition.path
@@ -142,13 +143,13 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
     flags = sorted({1.0 if v.value else 0.0 for v in values if v.kind == "boolean"})
     texts = sorted({str(v.value) for v in values if v.kind in ("string", "uri")})
     clauses: list[ColumnElement[bool]] = []
-    for letter, column, wanted in (("n", table.num, numbers), ("b", table.num, flags), ("s", table.txt, texts)):
-        if not wanted:
+    for letter, column, operands in (("n", table.num, numbers), ("b", table.num, flags), ("s", table.txt, texts)):
+        if not operands:
             continue
         kinds = [letter, f"{letter}[]"]
         if with_object:
             kinds += [f"o{letter}", f"o{letter}[]"]
-        match = column == wanted[0] if len(wanted) == 1 else column.in_(wanted)
+        match = column == operands[0] if len(operands) == 1 else column.in_(operands)
         rows = select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind.in_(kinds), match)
         clauses.append(entity_pk.in_(rows))
     return clauses[0] if len(clauses) == 1 else or_(*clauses)

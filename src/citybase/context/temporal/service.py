@@ -113,7 +113,7 @@ _RAW = String()
 
 
 def _raw(column: Any) -> Any:
-    """The column without result processing: text on SQLite; datetime and decoded JSON on PostgreSQL."""
+    """Return the column without result processing: text on SQLite, datetime and decoded JSON on PostgreSQL."""
     return type_coerce(column, _RAW).label(column.key)
 
 
@@ -126,7 +126,7 @@ def _instances_of(values: list[Any]) -> list[Any]:
 
 
 def _utc(value: Any) -> dt.datetime | None:
-    """A UTC datetime from a raw column value, as UTCDateTime would load it."""
+    """Convert a raw column value to a UTC datetime, as UTCDateTime would load it."""
     if value is None:
         return None
     if isinstance(value, str):
