@@ -61,6 +61,14 @@ def test_row_with_fewer_cells() -> None:
     )
 
 
+def test_short_first_row_reported_once() -> None:
+    """The rows after a short first row still take its section and key project, so only the short row is reported."""
+    text = HEADER + "\t1\n\t（一）感知\n\t1、网络\n\t（1）建成3500个5G基站。\n\n" + "".join(_row(*row) for row in GOOD_ROWS[1:])
+    [issue] = _issues(text.encode())
+    assert issue.params["missing"] == "责任单位"
+    assert issue.location.line == 10
+
+
 def test_docx_row_with_a_cell_removed_names_the_column() -> None:
     header, rows = seed_rows()
     document = docx.Document(io.BytesIO(build_docx(header, rows)))

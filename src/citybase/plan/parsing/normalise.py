@@ -79,6 +79,7 @@ class _Normaliser:
         width = len(self.table.header.cells)
         if len(row.cells) < width:
             self.state.errors.append(self.missing_cells_issue(row, width))
+            self.carry_context(row)
             return
         seq = self.read_seq(row)
         section = self.read_section(row)
@@ -100,6 +101,19 @@ class _Normaliser:
             qualitative_targets=extract_qualitative_targets(text),
         )
         self.state.tasks.append(task)
+
+    def carry_context(self, row: RawRow) -> None:
+        """Read the number, section and key project a short row still has.
+
+        The rows below leave those cells blank for "same as above"; without them every
+        later row would be reported as missing its section.
+        """
+        present = len(row.cells)
+        if self.columns[SEQ] < present:
+            self.read_seq(row)
+        section = self.read_section(row) if self.columns[SECTION] < present else self.state.section
+        if self.columns[KEY_PROJECT] < present:
+            self.read_key_project(row, section)
 
     def missing_cells_issue(self, row: RawRow, width: int) -> PlanFileIssue:
         """Name the first column the short row has no cell for, and every column it lacks."""
