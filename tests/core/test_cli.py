@@ -107,3 +107,18 @@ def test_worker_logs_start_and_stop(db, data_dir):
     assert process.returncode == 0, stderr
     assert "worker started with jobs" in stderr
     assert "worker stopped" in stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["plan", "import"], "错误：缺少参数 file。"),
+    (["plan", "import", "/no/such/list.txt"], "错误：'file' 的值无效：文件 /no/such/list.txt 不存在，请检查路径。"),
+    (["plan", "bulletin", "--period"], "错误：选项 --period 后须跟一个值。"),
+    (["plan", "ledger"], "错误：缺少选项 '--output' / '-o'，请补上。"),
+    (["worker", "--tick", "abc"], "错误：'--tick' 的值无效：请填写数字。"),
+    (["plan", "ledger", "--bogus"], "错误：没有选项 --bogus；可用选项见 --help。"),
+])
+def test_usage_errors_in_chinese(args, expected):
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == expected
