@@ -81,3 +81,12 @@ def test_unknown_period_key_rejected(db):
         assert caught.value.errors[0].field == "period"
         assert caught.value.errors[0].value == "2022-13"
         assert "YYYY-MM" in field_text(caught.value.errors[0])
+
+
+def test_period_outside_plan_names_range(db):
+    with db.session() as session:
+        with pytest.raises(InvalidInput) as caught:
+            periods.period_by_key(session, "2030-01", MONTHLY)
+        error = caught.value.errors[0]
+        assert (error.field, error.value) == ("period", "2030-01")
+        assert field_text(error) == "There is no reporting period 2030-01; the plan's periods run from 2021-01 to 2023-12."

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybase.core.i18n_marker import N_
 from citybase.plan.supervision.clock import end_of_day, local_date
 from citybase.plan.supervision.errors import FieldError, NotFound, invalid
 from citybase.plan.supervision.models import ReportingPeriod
@@ -17,6 +19,11 @@ from citybase.plan.supervision.settings import SupervisionSettings, get_supervis
 logger = logging.getLogger(__name__)
 
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "half_yearly": 6}
+KEY_PATTERNS = {
+    "monthly": re.compile(r"\d{4}-(0[1-9]|1[0-2])"),
+    "quarterly": re.compile(r"\d{4}-Q[1-4]"),
+    "half_yearly": re.compile(r"\d{4}-H[12]"),
+}
 
 
 def _period_key(frequency: str, start: dt.date) -> str:
@@ -143,9 +150,15 @@ def period_by_key(
     settings = settings or get_supervision_settings()
     ensure_periods(session, today, settings)
     period = session.scalar(select(ReportingPeriod).where(ReportingPeriod.key == key))
-    if period is None:
-        raise invalid(FieldError("period", "Unknown reporting period; write it as YYYY-MM (monthly), YYYY-Qn or YYYY-Hn, e.g. 2022-05.", key))
-    return period
+    if period is not None:
+        return period
+    keys = list(session.scalars(select(ReportingPeriod.key).where(ReportingPeriod.frequency == settings.period_frequency)
+                                .order_by(ReportingPeriod.starts_on)))
+    if KEY_PATTERNS[settings.period_frequency].fullmatch(key or "") and keys:
+        # Well written but outside the periods, e.g. one that has not begun.
+        raise invalid(FieldError("period", N_("There is no reporting period {value}; the plan's periods run from {first} to {last}."),
+                                 key, {"value": key, "first": keys[0], "last": keys[-1]}))
+    raise invalid(FieldError("period", "Unknown reporting period; write it as YYYY-MM (monthly), YYYY-Qn or YYYY-Hn, e.g. 2022-05.", key))
 
 
 def list_periods(
