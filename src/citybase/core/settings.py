@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         "on", description="on: NGSI-LD calls need a bearer token; off: no authentication "
         "(local conformance runs only; a warning is logged at start)."
     )
+    context_temporal_max_instances: int = Field(
+        10000, ge=1, description="Most instances per attribute one temporal API response returns; "
+        "a response cut short by it is 206 Partial Content with a Content-Range header."
+    )
 
     @field_validator("locale")
     @classmethod

@@ -436,3 +436,68 @@ def test_malformed_paths_are_bad_request(ngsi: Ngsi) -> None:
         assert got.status_code == 400, (method, path, got.text)
         assert got.json()["type"] == ERRORS + "BadRequestData", path
     assert ngsi.delete(tpath(tail="/nothing/here")).status_code == 404
+
+
+def five_readings() -> dict:
+    return {
+        "id": SENSOR, "type": "WaterLevelSensor",
+        "waterLevel": readings(*[(float(n), f"2024-05-01T08:0{n}:00Z") for n in range(5)]),
+        "status": [{"type": "Property", "value": "ok", "observedAt": "2024-05-01T08:00:00Z"}],
+    }
+
+
+def test_instance_limit_gives_partial_content(ngsi: Ngsi, monkeypatch) -> None:
+    monkeypatch.setattr(ngsi.client.app.state.settings, "context_temporal_max_instances", 3)
+    assert ngsi.post("/temporal/entities", five_readings()).status_code == 201
+
+    first = ngsi.get(tpath())
+
+    assert first.status_code == 206, first.text
+    assert values_of(first.json(), "waterLevel") == [0.0, 1.0, 2.0]
+    assert values_of(first.json(), "status") == ["ok"]
+    assert first.headers["content-range"] == "date-time 2024-05-01T08:00:00.000Z-2024-05-01T08:02:00.000Z/*"
+
+    after = ngsi.get(tpath(), params={"timerel": "after", "timeAt": "2024-05-01T08:02:30Z"})
+
+    assert after.status_code == 200, after.text
+    assert "content-range" not in after.headers
+    assert values_of(after.json(), "waterLevel") == [3.0, 4.0]
+
+
+def test_instance_limit_with_last_n_counts_backward(ngsi: Ngsi, monkeypatch) -> None:
+    monkeypatch.setattr(ngsi.client.app.state.settings, "context_temporal_max_instances", 3)
+    ngsi.post("/temporal/entities", five_readings())
+
+    newest = ngsi.get(tpath(), params={"lastN": "4"})
+    between = ngsi.get(tpath(), params={"lastN": "5", "timerel": "between", "timeAt": "2024-05-01T07:00:00Z",
+                                        "endTimeAt": "2024-05-01T09:00:00Z"})
+    within = ngsi.get(tpath(), params={"lastN": "2"})
+
+    assert newest.status_code == 206
+    assert values_of(newest.json(), "waterLevel") == [2.0, 3.0, 4.0]
+    assert newest.headers["content-range"] == "date-time 2024-05-01T08:04:00.000Z-2024-05-01T08:02:00.000Z/4"
+    assert between.status_code == 206
+    assert between.headers["content-range"] == "date-time 2024-05-01T09:00:00.000Z-2024-05-01T08:02:00.000Z/5"
+    assert within.status_code == 200
+    assert values_of(within.json(), "waterLevel") == [3.0, 4.0]
+
+
+def test_query_under_instance_limit_is_partial(ngsi: Ngsi, monkeypatch) -> None:
+    monkeypatch.setattr(ngsi.client.app.state.settings, "context_temporal_max_instances", 2)
+    ngsi.post("/temporal/entities", five_readings())
+
+    got = ngsi.get("/temporal/entities", params={"type": "WaterLevelSensor"})
+
+    assert got.status_code == 206, got.text
+    assert values_of(got.json()[0], "waterLevel") == [0.0, 1.0]
+    assert got.headers["content-range"] == "date-time 2024-05-01T08:00:00.000Z-2024-05-01T08:01:00.000Z/*"
+
+
+def test_instance_limit_setting_rejects_zero() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from citybase.core.settings import Settings
+
+    with pytest.raises(ValidationError):
+        Settings(context_temporal_max_instances=0)

@@ -8,6 +8,8 @@ patch and delete instances of the temporal evolution. Aggregated representations
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Any
 from urllib.parse import unquote
 
@@ -39,6 +41,7 @@ from citybase.context.temporal.selection import (
 )
 from citybase.context.temporal.render import TemporalOptions, render_temporal
 from citybase.context.temporal.timequery import TemporalQuery, parse_temporal_query
+from citybase.context.times import format_datetime
 from citybase.context.uris import check_uri
 from citybase.core.auth.deps import get_session
 from citybase.core.db import utcnow
@@ -61,9 +64,11 @@ async def query_temporal(request: Request, session: Session = Depends(get_sessio
     selection = query_from_params(request, active)
     temporal = parse_temporal_query(request.query_params.get, require_timerel=False)
     options = temporal_options(request, temporal)
-    documents, total = await in_thread(_run_temporal_query, session, selection, temporal, active, options)
-    headers = {"NGSILD-Results-Count": str(total)} if total is not None else None
-    return json_response(documents, context, media_type, headers=headers)
+    limit = request.app.state.settings.context_temporal_max_instances
+    documents, total, page_range = await in_thread(_run_temporal_query, session, selection, temporal, active,
+                                                   options, limit)
+    headers = {"NGSILD-Results-Count": str(total)} if total is not None else {}
+    return _partial_or_full(documents, context, media_type, headers, page_range)
 
 
 @router.post("/temporal/entityOperations/query")
@@ -77,19 +82,64 @@ async def query_temporal_post(request: Request, session: Session = Depends(get_s
     paging = params.paging(request)
     selection.limit, selection.offset, selection.count = paging.limit, paging.offset, paging.count
     options = temporal_options(request, temporal)
-    documents, total = await in_thread(_run_temporal_query, session, selection, temporal, active, options)
-    headers = {"NGSILD-Results-Count": str(total)} if total is not None else None
-    return json_response(documents, context, media_type, headers=headers)
+    limit = request.app.state.settings.context_temporal_max_instances
+    documents, total, page_range = await in_thread(_run_temporal_query, session, selection, temporal, active,
+                                                   options, limit)
+    headers = {"NGSILD-Results-Count": str(total)} if total is not None else {}
+    return _partial_or_full(documents, context, media_type, headers, page_range)
 
 
 def _run_temporal_query(session: Session, selection: EntityQuery, temporal: TemporalQuery, active: ActiveContext,
-                        options: TemporalOptions) -> tuple[list[dict[str, Any]], int | None]:
+                        options: TemporalOptions, limit: int) -> tuple[list[dict[str, Any]], int | None, str | None]:
     result = run_query(session, selection)
     pks = [entity.pk for entity in result.entities if entity.pk is not None]
-    history = service.read_history(session, pks, selection.attrs, temporal)
+    page = service.read_history_page(session, pks, selection.attrs, temporal, limit)
+    history = page.history
     # An entity none of whose instances the temporal query selects is left out of the result.
     documents = [render_temporal(e, history[e.pk], active, options) for e in result.entities if history.get(e.pk or 0)]
-    return documents, result.total
+    return documents, result.total, content_range(page, temporal) if page.truncated else None
+
+
+def content_range(page: service.HistoryPage, temporal: TemporalQuery) -> str:
+    """Build the Content-Range of a truncated temporal response (ETSI GS CIM 009 V1.6.1, clause 6.3.10).
+
+    Without lastN the range runs forward from the start of the queried interval (or the
+    oldest instance returned) to where the cut attributes stop, so a next request with
+    ``timerel=after`` and that time continues them. With lastN it runs backward from the
+    end of the interval (or the newest instance) to where the cut attributes stop, and
+    the size is lastN. Otherwise the size is ``*``.
+    """
+    def time_of(row: service.HistoryRow) -> dt.datetime:
+        return row.time_of(temporal.timeproperty) or row.written_at
+
+    everything = [time_of(row) for rows in page.history.values() for row in rows]
+    cut: dict[tuple[int, str], list[dt.datetime]] = {}
+    for entity_pk, rows in page.history.items():
+        for row in rows:
+            if (entity_pk, row.attr_iri) in page.truncated:
+                cut.setdefault((entity_pk, row.attr_iri), []).append(time_of(row))
+    if temporal.last_n is None:
+        start = temporal.time_at if temporal.timerel in ("after", "between") and temporal.time_at else min(everything)
+        end = min(max(times) for times in cut.values())
+        size = "*"
+    else:
+        if temporal.timerel == "between" and temporal.end_time_at:
+            start = temporal.end_time_at
+        elif temporal.timerel == "before" and temporal.time_at:
+            start = temporal.time_at
+        else:
+            start = max(everything)
+        end = max(min(times) for times in cut.values())
+        size = str(temporal.last_n)
+    return f"date-time {format_datetime(start)}-{format_datetime(end)}/{size}"
+
+
+def _partial_or_full(body: Any, context: Any, media_type: str, headers: dict[str, str],
+                     page_range: str | None) -> Response:
+    """Return 200, or 206 Partial Content with ``page_range`` when the instance limit cut the result."""
+    if page_range is None:
+        return json_response(body, context, media_type, headers=headers or None)
+    return json_response(body, context, media_type, status=206, headers={**headers, "Content-Range": page_range})
 
 
 @router.get(BASE + "/{entity_id}")
@@ -105,16 +155,20 @@ async def retrieve_temporal(entity_id: str, request: Request, session: Session =
     temporal = parse_temporal_query(request.query_params.get)
     options = temporal_options(request, temporal)
 
-    def work() -> dict[str, Any]:
+    limit = request.app.state.settings.context_temporal_max_instances
+
+    def work() -> tuple[dict[str, Any], str | None]:
         entity = _require_entity(session, entity_id, request.query_params.get("type"), active)
-        rows = service.read_history(session, [entity.pk or 0], attrs, temporal).get(entity.pk or 0, [])
+        page = service.read_history_page(session, [entity.pk or 0], attrs, temporal, limit)
+        rows = page.history.get(entity.pk or 0, [])
         if attrs is not None and not rows and not any(a in entity.attrs for a in attrs):
             raise ResourceNotFound(
                 _("Entity {id!r} has none of the attributes {attrs}."), id=entity_id, attrs=", ".join(attrs)
             )
-        return render_temporal(entity, rows, active, options)
+        return render_temporal(entity, rows, active, options), content_range(page, temporal) if page.truncated else None
 
-    return json_response(await in_thread(work), context, media_type)
+    document, page_range = await in_thread(work)
+    return _partial_or_full(document, context, media_type, {}, page_range)
 
 
 def _require_entity(session: Session, entity_id: str, wanted_types: str | None, active: ActiveContext) -> StoredEntity:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -61,11 +61,30 @@ class HistoryRow:
 
 # ---- reading ------------------------------------------------------------------------------------
 
+@dataclass
+class HistoryPage:
+    """The instances a temporal read returns, and whether the instance limit cut any attribute short."""
+
+    history: dict[int, list[HistoryRow]]
+    # (entity pk, attribute IRI) of each attribute that had more instances than the limit.
+    truncated: set[tuple[int, str]] = field(default_factory=set)
+
+
 def read_history(session: Session, entity_pks: list[int], attrs: list[str] | None,
                  query: TemporalQuery) -> dict[int, list[HistoryRow]]:
     """Return the instances of these entities that ``query`` selects, oldest first per attribute."""
+    return read_history_page(session, entity_pks, attrs, query, None).history
+
+
+def read_history_page(session: Session, entity_pks: list[int], attrs: list[str] | None,
+                      query: TemporalQuery, limit: int | None) -> HistoryPage:
+    """Read the selected instances, at most ``limit`` per attribute (None: no limit).
+
+    Without lastN an attribute keeps its ``limit`` oldest selected instances, and with
+    lastN its most recent ones. ``truncated`` lists the attributes that had more.
+    """
     if not entity_pks:
-        return {}
+        return HistoryPage({})
     table = CtxAttrInstance
     order_key = _order_key(query)
     # A day of one-minute readings is 1,440 rows: the JSON and datetime columns are read
@@ -79,20 +98,29 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
         conditions.append(table.attr_iri.in_(attrs))
     conditions.extend(_time_conditions(query, _time_column(query)))
     statement = select(*columns).where(*conditions)
-    if query.last_n is not None:
+    # One row beyond the limit shows that an attribute has more instances than the limit.
+    cap = query.last_n
+    if limit is not None and (cap is None or cap > limit):
+        cap = limit + 1
+    if cap is not None:
+        newest_first = query.last_n is not None
         rank = func.row_number().over(
-            partition_by=(table.entity_pk, table.attr_iri), order_by=(order_key.desc(), table.pk.desc())
+            partition_by=(table.entity_pk, table.attr_iri),
+            order_by=(order_key.desc(), table.pk.desc()) if newest_first else (order_key, table.pk),
         )
         ranked = statement.add_columns(rank.label("rank")).subquery()
         statement = select(*(ranked.c[c] for c in (
             "entity_pk", "attr_iri", "dataset_id", "instance_id", "observed_at", "modified_at", "instance", "pk",
             "order_key",
-        ))).where(ranked.c.rank <= query.last_n)
+        ))).where(ranked.c.rank <= cap)
         order = (ranked.c.entity_pk, ranked.c.attr_iri, ranked.c.order_key, ranked.c.pk)
     else:
         order = (table.entity_pk, table.attr_iri, order_key, table.pk)
     history: dict[int, list[HistoryRow]] = defaultdict(list)
     rows = session.execute(statement.order_by(*order)).all()
+    truncated: set[tuple[int, str]] = set()
+    if limit is not None and cap == limit + 1:
+        rows, truncated = _trim(rows, limit, drop_oldest=query.last_n is not None)
     kinds = attribute_kinds(session, {(row.entity_pk, row.attr_iri) for row in rows}) if deletions else {}
     instances = _instances_of([row[6] for row in rows])
     for (entity_pk, attr_iri, dataset_id, instance_id, observed_at, modified_at, *_rest), instance in zip(
@@ -106,7 +134,22 @@ def read_history(session: Session, entity_pks: list[int], attrs: list[str] | Non
         history[entity_pk].append(
             HistoryRow(attr_iri, dataset_id, instance_id, _utc(observed_at), written_at, content)  # type: ignore[arg-type]
         )
-    return history
+    return HistoryPage(history, truncated)
+
+
+def _trim(rows: list[Any], limit: int, drop_oldest: bool) -> tuple[list[Any], set[tuple[int, str]]]:
+    """Keep at most ``limit`` rows per attribute (rows come sorted by entity, attribute and time)."""
+    groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[(row.entity_pk, row.attr_iri)].append(row)
+    kept: list[Any] = []
+    truncated: set[tuple[int, str]] = set()
+    for key, group in groups.items():
+        if len(group) > limit:
+            truncated.add(key)
+            group = group[len(group) - limit:] if drop_oldest else group[:limit]
+        kept.extend(group)
+    return kept, truncated
 
 
 _RAW = String()
