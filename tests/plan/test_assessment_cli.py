@@ -59,6 +59,7 @@ def test_bulletin_bad_period_writes_nothing(cli_env, tmp_path) -> None:  # noqa:
     output = result.output.replace("\n", "")
     assert "--period" in output
     assert "报送周期“2022-5”格式不对，请按YYYY-MM填写，例如2022-05。" in output
+    assert "  - --period（值：2022-5）：报送周期“2022-5”格式不对，请按YYYY-MM填写，例如2022-05。" in result.output.splitlines()
     assert not target.exists()
 
 

@@ -38,10 +38,13 @@ def open_database() -> Database:
 
 def print_error(exc: CitybaseError) -> None:
     label = _("Error")
-    err_console.print(f"[bold red]{label}[/]：{_(exc.detail, **exc.params)}")
+    err_console.print(f"[bold red]{label}[/]：{_(exc.detail, **exc.params)}", soft_wrap=True)
     for error in exc.errors:
         value = "" if error.value is None else _("(value: {value})", value=error.value)
-        err_console.print(f"  - {error.field}{value}: {_(error.message, **error.params)}")
+        # No markup: field names such as values[3].value would read as Rich tags. No hard
+        # wrap: Rich moved an unbroken Chinese message to its own line after the colon.
+        line = _("{field}{value}: {message}", field=error.field, value=value, message=_(error.message, **error.params))
+        err_console.print(f"  - {line}", markup=False, soft_wrap=True)
 
 
 @contextmanager
