@@ -320,3 +320,11 @@ def test_form_without_csrf_refused(client, clock, web_users, plan):
     _as(client, web_users, "science")
     response = client.post("/plan/my/report", data={"task": "1", "period": "2022-05"})
     assert response.status_code == 403
+
+
+def test_task_page_uses_chinese_colons(client, clock, web_users, plan):
+    _as(client, web_users, "office")
+    page = client.get("/plan/supervision/tasks/1")
+    assert page.status_code == 200
+    assert "牵头单位：区科委" in page.text
+    assert "亮灯：<span" in page.text
