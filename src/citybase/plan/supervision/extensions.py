@@ -31,19 +31,32 @@ def extension_link(request: ExtensionRequest) -> str:
 
 
 def request_extension(
-    session: Session, user: User, task_id: int, *, requested_due_on: dt.date, reason: str, now: dt.datetime,
+    session: Session, user: User, task_id: int, *, requested_due_on: dt.date | str | None, reason: str, now: dt.datetime,
     indicator_id: int | None = None, settings: SupervisionSettings | None = None,
 ) -> ExtensionRequest:
-    """Ask to move the final deadline of a task (or of one of its indicators) to a later day."""
+    """Ask to move the final deadline of a task (or of one of its indicators) to a later day.
+
+    ``requested_due_on`` may be the date as typed (YYYY-MM-DD); every invalid field,
+    the date and the reason alike, is reported in one error.
+    """
     settings = settings or get_supervision_settings()
     task = get_task(session, user, task_id)
     require_lead_reporter(session, user, task, EXTENSION_REQUEST)
 
     errors: list[FieldError] = []
+    if not isinstance(requested_due_on, dt.date):
+        typed = (requested_due_on or "").strip()
+        try:
+            requested_due_on = dt.date.fromisoformat(typed) if typed else None
+        except ValueError:
+            requested_due_on = None
+        if requested_due_on is None:
+            errors.append(FieldError("requested_due_on", "Give a date as YYYY-MM-DD.", typed))
     if indicator_id is not None and indicator_id not in {i.id for i in task.indicators}:
         errors.append(FieldError("indicator_id", "This indicator does not belong to the task.", indicator_id))
+        indicator_id = None
     current = effective_due_on(session, task_id, indicator_id, settings)
-    if requested_due_on <= current:
+    if requested_due_on is not None and requested_due_on <= current:
         errors.append(FieldError("requested_due_on", "The new deadline must be later than the current one, {due}.", requested_due_on.isoformat(), {"due": current.isoformat()}))
     reason = (reason or "").strip()
     if not reason:
@@ -53,7 +66,7 @@ def request_extension(
     ))
     if pending is not None:
         errors.append(FieldError("task_id", "Extension request {request_id} for this task is still pending; wait for its decision.", task_id, {"request_id": pending}))
-    if errors:
+    if errors or requested_due_on is None:
         raise invalid(*errors)
 
     deadline = final_deadline(session, task_id, indicator_id)

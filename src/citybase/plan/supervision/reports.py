@@ -68,6 +68,8 @@ class ReportDraft:
     percent: Any = None
     values: Mapping[int, ValueInput] = field(default_factory=dict)
     targets: Mapping[int, TargetInput] = field(default_factory=dict)
+    # Errors found while reading the form (such as an unreadable date), reported with the others.
+    input_errors: list[FieldError] = field(default_factory=list)
 
 
 def report_link(report: ProgressReport) -> str:
@@ -233,18 +235,25 @@ def _apply_targets(report: ProgressReport, targets: dict[int, tuple[int, str]]) 
             row.percent, row.note = percent, note
 
 
-def save_report(session: Session, user: User, report_id: int, draft: ReportDraft, now: dt.datetime) -> ProgressReport:
-    """Validate and save a draft; every invalid field is reported together and nothing changes."""
+def save_report(session: Session, user: User, report_id: int, draft: ReportDraft, now: dt.datetime,
+                for_submit: bool = False) -> ProgressReport:
+    """Validate and save a draft; every invalid field is reported together and nothing changes.
+
+    With ``for_submit`` the fields a submission needs (narrative, every value) are checked
+    in the same round, so the reporter sees all problems of the form at once.
+    """
     report = get_report(session, user, report_id)
     task = _require_lead_editor(session, user, report)
     _require_editable(report)
 
-    errors: list[FieldError] = []
+    errors: list[FieldError] = list(draft.input_errors)
     if len(draft.narrative) > MAX_NARRATIVE:
         errors.append(FieldError("narrative", "The narrative is longer than {max} characters; shorten it.", len(draft.narrative), {"max": MAX_NARRATIVE}))
     percent = _check_percent("percent", draft.percent, errors)
     values = _check_values(task, draft, local_date(now), errors)
     targets = _check_targets(task, draft, errors)
+    if for_submit:
+        errors.extend(_draft_completeness_errors(session, report, draft, percent, errors))
     if errors:
         raise invalid(*errors)
 
@@ -257,24 +266,43 @@ def save_report(session: Session, user: User, report_id: int, draft: ReportDraft
     return report
 
 
-def _completeness_errors(session: Session, report: ProgressReport) -> list[FieldError]:
-    task = report.task
+def _missing_errors(session: Session, task: Task, narrative: str, reported: set[int], answered: set[int],
+                    percent: int | None) -> list[FieldError]:
+    """Return an error for each field a submission needs that would be empty."""
     errors: list[FieldError] = []
-    if not report.narrative.strip():
+    if not narrative.strip():
         errors.append(FieldError("narrative", "Describe the progress of this period before submitting.", ""))
-    reported = {item.indicator_id for item in report.values}
     for indicator in task.indicators:
         if indicator.id not in reported and binding_of(session, indicator.id) is None:
             field = f"values[{indicator.id}].value"
             errors.append(FieldError(field, "Give the current value of “{text}”.", None, {"text": indicator.text}))
-    answered = {item.target_id for item in report.target_progress}
     for target in task.qualitative_targets:
         if target.id not in answered:
             field = f"targets[{target.id}].percent"
             errors.append(FieldError(field, "Give the progress (0–100) of “{text}”.", None, {"text": target.text}))
-    if not task.indicators and not task.qualitative_targets and report.percent is None:
+    if not task.indicators and not task.qualitative_targets and percent is None:
         errors.append(FieldError("percent", "Give the task's overall progress (0–100).", None))
     return errors
+
+
+def _completeness_errors(session: Session, report: ProgressReport) -> list[FieldError]:
+    reported = {item.indicator_id for item in report.values}
+    answered = {item.target_id for item in report.target_progress}
+    return _missing_errors(session, report.task, report.narrative, reported, answered, report.percent)
+
+
+def _draft_completeness_errors(session: Session, report: ProgressReport, draft: ReportDraft, percent: int | None,
+                               found: list[FieldError]) -> list[FieldError]:
+    """Return what the report would miss once ``draft`` is saved, skipping fields already in ``found``."""
+    def typed(raw: Any) -> bool:
+        return raw is not None and str(raw).strip() != ""
+
+    reported = {item.indicator_id for item in report.values} | {i for i, item in draft.values.items() if typed(item.value)}
+    answered = {item.target_id for item in report.target_progress} | {i for i, item in draft.targets.items() if typed(item.percent)}
+    flagged = {error.field for error in found}
+    missing = _missing_errors(session, report.task, draft.narrative, reported, answered,
+                              percent if percent is not None or "percent" in flagged else report.percent)
+    return [error for error in missing if error.field not in flagged]
 
 
 def submit_report(session: Session, user: User, report_id: int, now: dt.datetime) -> ProgressReport:

@@ -110,17 +110,20 @@ def report_page(
 
 def _draft_from_form(report: ProgressReport, form: Any) -> ReportDraft:
     values = {}
+    input_errors = []
     for indicator in report.task.indicators:
         prefix = f"values[{indicator.id}]"
-        values[indicator.id] = ValueInput(
-            form.get(f"{prefix}.value", ""), parse_date(f"{prefix}.as_of", form.get(f"{prefix}.as_of")),
-            form.get(f"{prefix}.note", "") or "",
-        )
+        try:
+            as_of = parse_date(f"{prefix}.as_of", form.get(f"{prefix}.as_of"))
+        except InvalidInput as error:
+            input_errors.extend(error.errors)
+            as_of = None
+        values[indicator.id] = ValueInput(form.get(f"{prefix}.value", ""), as_of, form.get(f"{prefix}.note", "") or "")
     targets = {
         target.id: TargetInput(form.get(f"targets[{target.id}].percent", ""), form.get(f"targets[{target.id}].note", "") or "")
         for target in report.task.qualitative_targets
     }
-    return ReportDraft(form.get("narrative", "") or "", form.get("percent", ""), values, targets)
+    return ReportDraft(form.get("narrative", "") or "", form.get("percent", ""), values, targets, input_errors)
 
 
 @router.post("/reports/{report_id}", response_class=HTMLResponse)
@@ -133,7 +136,7 @@ async def save_report_action(
     report = reports.get_report(session, principal.user, report_id)
     submit = form.get("action") == "submit"
     try:
-        reports.save_report(session, principal.user, report.id, _draft_from_form(report, form), now)
+        reports.save_report(session, principal.user, report.id, _draft_from_form(report, form), now, for_submit=submit)
         if submit:
             reports.submit_report(session, principal.user, report.id, now)
     except InvalidInput as error:

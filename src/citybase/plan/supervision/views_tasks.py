@@ -139,8 +139,7 @@ def request_extension_action(
 ) -> Response:
     task = task_by_seq(session, principal, seq)
     try:
-        due = parse_date("requested_due_on", requested_due_on, required=True)
-        extensions.request_extension(session, principal.user, task.id, requested_due_on=due, reason=reason,
+        extensions.request_extension(session, principal.user, task.id, requested_due_on=requested_due_on, reason=reason,
                                      now=now_of(request), indicator_id=parse_int("indicator_id", indicator_id))
     except InvalidInput as error:
         return _form_failed(request, session, principal, seq, error)
