@@ -69,15 +69,21 @@ class Job:
     run: Callable[[Database, dt.datetime], Any]
 
 
+# The slot of the home page (/): each module may add what its users should do today.
+HOME_SLOT = "home"
+
+
 @dataclass(frozen=True)
 class PagePanel:
     """A section that one module adds to a page of another module.
 
     ``slot`` names the page, e.g. ``plan.task`` (the plan's task page, whose subject
-    is the ``Task``). The page calls ``build(request, session, principal, subject)``,
+    is the ``Task``) or ``home`` (the home page, 工作台, whose subject is None; see
+    ``HOME_SLOT``). The page calls ``build(request, session, principal, subject)``,
     which returns the context of ``template``, or None to show nothing to this user.
     Pages render panels with ``citybase.web.templating.render_panels``, so the page's
-    module imports nothing of the module that adds the panel.
+    module imports nothing of the module that adds the panel. Panels of one slot come
+    in ``order``, then in module order.
     """
 
     slot: str

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citybase.core import i18n, notifications
+from citybase.core import i18n, notifications, registry
 from citybase.core.audit import Actor, AuditEntry
 from citybase.core.auth import service
 from citybase.core.auth.deps import (
@@ -23,7 +23,7 @@ from citybase.core.auth.models import ApiToken, User
 from citybase.core.auth.roles import ADMIN, ROLES, VIEWER
 from citybase.core.errors import InvalidInput, NotFound, PermissionDenied
 from citybase.core.units import Unit
-from citybase.web.templating import render
+from citybase.web.templating import render, render_panels
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,7 +68,9 @@ def home(
     if principal.via == "session" and principal.user.must_change_password:
         return RedirectResponse(CHANGE_PASSWORD_PATH, status_code=303)
     unread = notifications.unread_count(session, principal.user.id, principal.user.unit_id)
-    return render(request, "home.html", {"unread": unread})
+    # Modules add their to-do panels through the registry; core imports none of them.
+    panels = render_panels(request, session, principal, registry.HOME_SLOT, None)
+    return render(request, "home.html", {"unread": unread, "panels": panels})
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -3,6 +3,7 @@
 from citybase.core.i18n_marker import N_
 from citybase.core.registry import Module, NavEntry
 from citybase.plan.supervision import api, views_dashboard, views_notices, views_reports, views_tasks
+from citybase.plan.supervision.home_panel import HOME_PANEL
 from citybase.plan.supervision.jobs import JOBS
 from citybase.plan.supervision.metrics import METRICS
 from citybase.plan.supervision.periods import seed_periods
@@ -28,7 +29,7 @@ module = Module(
     permissions=dict(PERMISSIONS),
     metrics=METRICS,
     jobs=JOBS,
-    panels=(PANEL,),
+    panels=(PANEL, HOME_PANEL),
     on_upgrade=(seed_periods,),
     order=11,
 )
