@@ -238,3 +238,59 @@ def test_anonymous_home_redirects_to_login(client, clock, web_users, plan, db):
 
     assert page.status_code == 303
     assert page.headers["location"] == "/login"
+
+
+def test_api_todo_of_reporter(client, clock, web_users, plan, db):
+    ids = _reporter_work(db, plan)
+    _as(client, web_users, "science")
+
+    body = client.get("/api/plan/todo").json()
+
+    assert body["view"] == "reporter"
+    assert [(row["task"], row["period"], row["due_on"], row["days_left"], row["overdue"]) for row in body["reports_due"]] == [
+        (1, "2022-05", "2022-06-05", 3, False),
+    ]
+    assert body["reports_due"][0]["link"] == "/plan/my/report?task=1&period=2022-05"
+    assert [row["id"] for row in body["reports_returned"]] == [ids["april"]]
+    assert body["reports_returned"][0]["return_reason"] == "请补充分区建设数据"
+    assert [row["id"] for row in body["notices"]] == [ids["late"], ids["soon"]]
+    assert [row["overdue"] for row in body["notices"]] == [True, False]
+    assert [(row["id"], row["status"]) for row in body["extensions"]] == [(ids["extension"], "refused")]
+
+
+def test_api_todo_of_office(client, clock, web_users, plan, db):
+    ids = _reporter_work(db, plan)
+    submitted = submit_report(db, plan, "government_net", "2022-05", shanghai(2022, 6, 1, 9), {"bandwidth": 60})
+    _as(client, web_users, "office")
+
+    body = client.get("/api/plan/todo").json()
+
+    assert body["view"] == "office"
+    assert [row["id"] for row in body["reports_to_review"]] == [submitted]
+    assert [row["id"] for row in body["notices"]] == [ids["late"]]
+    assert body["extensions"] == []
+    assert sum(body["lights"].values()) == 3
+    assert body["last_import_at"] is None
+
+
+def test_api_todo_of_viewer_and_dispatcher(client, clock, web_users, plan, db):
+    _as(client, web_users, "viewer")
+    viewer = client.get("/api/plan/todo").json()
+    _as(client, web_users, "dispatcher")
+    dispatcher = client.get("/api/plan/todo").json()
+
+    assert viewer["view"] == "viewer"
+    assert set(viewer["lights"]) == {"green", "blue", "yellow", "red"}
+    assert sum(viewer["lights"].values()) == 3
+    assert dispatcher == {
+        "view": "none", "reports_due": [], "reports_returned": [], "reports_to_review": [], "notices": [],
+        "extensions": [], "lights": None, "last_import_at": None,
+    }
+
+
+def test_api_todo_needs_login(client, clock, web_users, plan, db):
+    client.cookies.clear()
+
+    response = client.get("/api/plan/todo")
+
+    assert response.status_code == 401

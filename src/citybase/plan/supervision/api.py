@@ -15,8 +15,8 @@ from citybase.core.units import Unit
 from citybase.plan.supervision import evidence, extensions, notices, reports, values
 from citybase.plan.supervision.access import visible_task_ids
 from citybase.plan.supervision.api_models import (
-    BindingIn, BindingOut, DecisionIn, ExtensionIn, ExtensionOut, MetricOut, NoticeCloseIn, NoticeIn, NoticeOut,
-    NoticeReturnIn, PeriodOut, ReasonIn, ReportIn, ReportOpenIn, ReportOut, TaskStatusOut, TextIn, UnitReportingOut,
+    BindingIn, BindingOut, DecisionIn, DueReportOut, ExtensionIn, ExtensionOut, MetricOut, NoticeCloseIn, NoticeIn, NoticeOut,
+    NoticeReturnIn, PeriodOut, ReasonIn, ReportIn, ReportOpenIn, ReportOut, TaskStatusOut, TextIn, TodoOut, UnitReportingOut,
 )
 from citybase.plan.supervision.api_shapes import (
     binding_out, extension_out, notice_out, report_out, task_status_out, unit_reporting_out,
@@ -24,6 +24,7 @@ from citybase.plan.supervision.api_shapes import (
 from citybase.plan.supervision.clock import local_date
 from citybase.plan.supervision.deadlines import deadlines_of_task
 from citybase.plan.supervision.errors import invalid
+from citybase.plan.supervision.home_panel import todo
 from citybase.plan.supervision.models import LIGHTS, ProgressReport, ReportingPeriod
 from citybase.plan.supervision.periods import list_periods, period_by_key
 from citybase.plan.supervision.permissions import (
@@ -264,3 +265,33 @@ def get_reporting(request: Request, period: str, principal: Principal = Depends(
     figures = on_time_reporting(session, period_by_key(session, period, today=local_date(now_of(request))), now_of(request))
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(list(figures))))}
     return [unit_reporting_out(units[unit_id], row) for unit_id, row in sorted(figures.items(), key=lambda item: units[item[0]].code)]
+
+
+@router.get("/todo", response_model=TodoOut, summary="The caller's to-do list, as on the home page (工作台)")
+def get_todo(
+    request: Request, principal: Principal = Depends(require_permission(READ)), session: Session = Depends(get_session),
+) -> TodoOut:
+    now = now_of(request)
+    items = todo(session, principal.user, now)
+    if items is None:
+        return TodoOut(view="none")
+    if items["view"] == "reporter":
+        due = [
+            DueReportOut(task=item.task.seq, period=item.period.key, due_on=item.due_on, days_left=item.days_left,
+                         overdue=item.overdue, report_id=item.report.id if item.report else None, link=item.link)
+            for item in items["due"]
+        ]
+        return TodoOut(
+            view="reporter", reports_due=due, reports_returned=[report_out(r) for r in items["returned"]],
+            notices=[notice_out(item.notice, now) for item in items["to_reply"]],
+            extensions=[extension_out(row) for row in items["decisions"]],
+        )
+    if items["view"] == "office":
+        last_import = items["last_import"]
+        return TodoOut(
+            view="office", reports_to_review=[report_out(r) for r in items["queue"]],
+            notices=[notice_out(item.notice, now) for item in items["overdue_notices"]],
+            extensions=[extension_out(row) for row in items["pending_extensions"]],
+            lights=items["lights"], last_import_at=last_import.imported_at if last_import else None,
+        )
+    return TodoOut(view="viewer", lights=items["lights"])

@@ -243,3 +243,28 @@ class UnitReportingOut(BaseModel):
     late: int
     missing: int
     on_time_rate: Decimal | None
+
+
+class DueReportOut(BaseModel):
+    """A report the caller's unit still has to submit; ``days_left`` is negative once overdue."""
+
+    task: int
+    period: str
+    due_on: dt.date
+    days_left: int
+    overdue: bool
+    report_id: int | None
+    link: str
+
+
+class TodoOut(BaseModel):
+    """The caller's to-do list, as on the home page. ``view`` is reporter, office, viewer or none."""
+
+    view: str
+    reports_due: list[DueReportOut] = []
+    reports_returned: list[ReportOut] = []
+    reports_to_review: list[ReportOut] = []
+    notices: list[NoticeOut] = []
+    extensions: list[ExtensionOut] = []
+    lights: dict[str, int] | None = None
+    last_import_at: dt.datetime | None = None

@@ -183,17 +183,25 @@ def _viewer_context(session: Session, now: dt.datetime) -> dict[str, Any]:
     return {"view": "viewer", "lights": lights, "tasks": sum(lights.values())}
 
 
+def todo(session: Session, user: User, now: dt.datetime) -> dict[str, Any] | None:
+    """Collect the user's to-do items by role; ``view`` names the role's list. None for roles without one.
+
+    The home panel and ``GET /api/plan/todo`` both show this.
+    """
+    if has_permission(user, REPORT):
+        return _reporter_context(session, user, now)
+    if has_permission(user, REVIEW):
+        return _office_context(session, user, now)
+    if has_permission(user, DASHBOARD):
+        return _viewer_context(session, now)
+    return None
+
+
 def build_home_panel(request: Request, session: Session, principal: Principal, subject: Any = None) -> dict[str, Any] | None:
     """Return the home panel's context for the user's role, or None for roles with nothing to do here."""
-    user = principal.user
     now = now_of(request)
-    if has_permission(user, REPORT):
-        context = _reporter_context(session, user, now)
-    elif has_permission(user, REVIEW):
-        context = _office_context(session, user, now)
-    elif has_permission(user, DASHBOARD):
-        context = _viewer_context(session, now)
-    else:
+    context = todo(session, principal.user, now)
+    if context is None:
         return None
     return {**HELPERS, **context, "now": now, "today": local_date(now), "local_date": local_date}
 
