@@ -152,16 +152,20 @@ async def setup(
     _setup_allowed(request, session)
     session.info["actor"] = Actor("anonymous", "setup", None, client_ip(request))
     values = {"username": username, "display_name": display_name}
-    try:
-        if password != password_again:
-            raise InvalidInput(errors=[service.FieldError("password_again", "The two passwords differ; type the same password twice.")])
-        user = service.create_user(
-            session, username=username.strip(), display_name=display_name, password=password, role=ADMIN,
-        )
-    except InvalidInput as exc:
+    # Every invalid field is reported at once: the account fields and the repeated password.
+    found, _unit = service.validate_new_user(session, username.strip(), display_name, password, ADMIN, None)
+    if password != password_again:
+        found.append(service.FieldError("password_again", "The two passwords differ; type the same password twice."))
+    if found:
         session.rollback()
-        errors = {e.field: i18n.gettext_(e.message, **e.params) for e in exc.errors}
-        return render(request, "setup.html", {"errors": errors, "values": values}, status_code=400)
+        errors = {e.field: i18n.gettext_(e.message, **e.params) for e in found}
+        labels = {"username": i18n.gettext_("Username"), "display_name": i18n.gettext_("Name shown on pages"),
+                  "password": i18n.gettext_("Password"), "password_again": i18n.gettext_("Password again")}
+        summary = [{"field": e.field, "label": labels.get(e.field, e.field), "message": errors[e.field],
+                    "value": e.value if e.field in ("username", "display_name") and isinstance(e.value, str) and e.value.strip() else None}
+                   for e in found]
+        return render(request, "setup.html", {"errors": errors, "values": values, "summary": summary}, status_code=400)
+    user = service.create_user(session, username=username.strip(), display_name=display_name, password=password, role=ADMIN)
     return _log_in(request, session, user, "/")
 
 

@@ -73,3 +73,48 @@ def test_extension_form_reports_date_and_reason_together(client, clock, web_user
     assert 'href="#f-requested_due_on"' in joined and 'href="#f-reason"' in joined
     with db.session() as session:
         assert session.scalars(select(ExtensionRequest)).all() == []
+
+
+def test_report_summary_names_indicator_value_and_fix(client, clock, web_users, plan, db):
+    report_id, token = _start_report(client, web_users, plan)
+    stations = plan.indicators["stations"]
+    response = client.post(f"/plan/reports/{report_id}", data={
+        "csrf_token": token, "action": "save", "narrative": "已开工",
+        f"values[{stations}].value": "两千",
+    })
+    assert response.status_code == 400
+    (item,) = _summary(response.text)
+    assert f'href="#f-values[{stations}].value"' in item
+    assert "建成3500个5G基站 — 当前值：" in item
+    assert "不是数字" in item and "2250" in item
+    assert "您填写的是“两千”" in item
+    # The link target exists on the page.
+    assert f'id="f-values[{stations}].value"' in response.text
+
+
+def test_extension_summary_names_fields_and_value(client, clock, web_users, plan, db):
+    token = _as(client, web_users, "science")
+    response = client.post("/plan/supervision/tasks/1/extension", data={
+        "csrf_token": token, "requested_due_on": "2024-02-30", "reason": "", "indicator_id": "",
+    })
+    items = _summary(response.text)
+    assert any("新期限：" in item and "“2024-02-30”" in item for item in items)
+    assert any("理由：" in item and 'href="#f-reason"' in item for item in items)
+
+
+def test_setup_reports_every_invalid_field_at_once(client, db):
+    page = client.get("/setup")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/setup", data={
+        "csrf_token": token, "username": "a b", "display_name": "管理员",
+        "password": "short", "password_again": "other",
+    })
+    assert response.status_code == 400
+    items = _summary(response.text)
+    joined = "\n".join(items)
+    assert len(items) == 3
+    assert 'href="#f-username"' in joined and "用户名：" in joined and "“a b”" in joined
+    assert 'href="#f-password"' in joined and 'href="#f-password_again"' in joined
+    from citybase.core.auth.models import User
+    with db.session() as session:
+        assert session.scalars(select(User)).all() == []

@@ -20,8 +20,9 @@ from citybase.plan.supervision.progress import format_number
 from citybase.plan.supervision.reports import ReportDraft, TargetInput, ValueInput
 from citybase.plan.supervision.clock import local_date
 from citybase.plan.supervision.values import binding_of
+from citybase.core.i18n import gettext_
 from citybase.plan.supervision.web import (
-    data_dir_of, field_errors, now_of, page, parse_date, reporting_period, task_by_seq,
+    data_dir_of, error_summary, field_errors, now_of, page, parse_date, reporting_period, task_by_seq,
 )
 from citybase.plan.supervision.worklist import work_list
 
@@ -79,6 +80,29 @@ def _initial_form(report: ProgressReport) -> dict[str, str]:
         initial[f"targets[{item.target_id}].percent"] = str(item.percent)
         initial[f"targets[{item.target_id}].note"] = item.note
     return initial
+
+
+def report_labels(report: ProgressReport) -> dict[str, str]:
+    """Return the label of each report form field, as the page shows it, for the error summary."""
+    labels = {
+        "narrative": gettext_("Narrative"), "percent": gettext_("Overall progress (%)"),
+        "reason": gettext_("Reason for returning"), "text": gettext_("Your unit's contribution"), "file": gettext_("File"),
+    }
+    for indicator in report.task.indicators:
+        prefix = f"values[{indicator.id}]"
+        for suffix, label in ((".value", "Current value"), (".as_of", "Measured on"), (".note", "Note")):
+            labels[prefix + suffix] = gettext_("{item} — {field}", item=indicator.text, field=gettext_(label))
+    for target in report.task.qualitative_targets:
+        prefix = f"targets[{target.id}]"
+        for suffix, label in ((".percent", "Progress (%)"), (".note", "Note")):
+            labels[prefix + suffix] = gettext_("{item} — {field}", item=target.text, field=gettext_(label))
+    return labels
+
+
+def _failed_context(session: Session, principal: Principal, report: ProgressReport, error: InvalidInput,
+                    **extra: Any) -> dict[str, Any]:
+    return _report_context(session, principal, report, errors=field_errors(error),
+                           error_summary=error_summary(error, report_labels(report)), **extra)
 
 
 def _report_context(session: Session, principal: Principal, report: ProgressReport, **extra: Any) -> dict[str, Any]:
@@ -142,7 +166,7 @@ async def save_report_action(
     except InvalidInput as error:
         session.rollback()
         report = reports.get_report(session, principal.user, report_id)
-        context = _report_context(session, principal, report, errors=field_errors(error), form=form, failure=error)
+        context = _failed_context(session, principal, report, error, form=form, failure=error)
         return page(request, "plan_supervision/report.html", context, status_code=400)
     session.commit()
     return RedirectResponse(f"/plan/reports/{report_id}?done={'submitted' if submit else 'saved'}", status_code=303)
@@ -158,7 +182,7 @@ def return_report_action(
     except InvalidInput as error:
         session.rollback()
         report = reports.get_report(session, principal.user, report_id)
-        context = _report_context(session, principal, report, errors=field_errors(error))
+        context = _failed_context(session, principal, report, error)
         return page(request, "plan_supervision/report.html", context, status_code=400)
     session.commit()
     return RedirectResponse(f"/plan/reports/{report_id}?done=returned", status_code=303)
@@ -184,7 +208,7 @@ def contribute_action(
     except InvalidInput as error:
         session.rollback()
         report = reports.get_report(session, principal.user, report_id)
-        context = _report_context(session, principal, report, errors=field_errors(error))
+        context = _failed_context(session, principal, report, error)
         return page(request, "plan_supervision/report.html", context, status_code=400)
     session.commit()
     return RedirectResponse(f"/plan/reports/{report_id}?done=contributed", status_code=303)
@@ -203,7 +227,7 @@ def upload_evidence_action(
     except InvalidInput as error:
         session.rollback()
         report = reports.get_report(session, principal.user, report_id)
-        context = _report_context(session, principal, report, errors=field_errors(error))
+        context = _failed_context(session, principal, report, error)
         return page(request, "plan_supervision/report.html", context, status_code=400)
     session.commit()
     return RedirectResponse(f"/plan/reports/{report_id}?done=uploaded#evidence", status_code=303)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from citybase.core.auth.deps import Principal, get_session, require_permission
 from citybase.core.errors import FieldError, InvalidInput
+from citybase.core.i18n import gettext_
 from citybase.core.i18n_marker import N_
 from citybase.core.units import Unit
 from citybase.plan.supervision import deadlines, extensions, values
@@ -21,7 +22,7 @@ from citybase.plan.supervision.models import LIGHTS
 from citybase.plan.supervision.panel import task_panel
 from citybase.plan.supervision.permissions import BINDING_MANAGE, EXTENSION_REQUEST, READ, SCHEDULE_MANAGE
 from citybase.plan.supervision.summary import light_distribution, task_statuses
-from citybase.plan.supervision.web import field_errors, now_of, page, parse_date, parse_int, task_by_seq
+from citybase.plan.supervision.web import error_summary, field_errors, now_of, page, parse_date, parse_int, task_by_seq
 
 router = APIRouter(prefix="/plan/supervision", include_in_schema=False)
 
@@ -63,12 +64,24 @@ def _after(seq: int, done: str) -> Response:
     return RedirectResponse(f"/plan/supervision/tasks/{seq}?done={done}", status_code=303)
 
 
+# Labels of the task page's form fields, by form prefix, for the error summary.
+TASK_FORM_LABELS: dict[str, dict[str, str]] = {
+    "": {"due_on": N_("Deadline"), "requested_due_on": N_("New deadline"), "reason": N_("Reason"),
+         "indicator_id": N_("Applies to"), "task_id": N_("Task"), "metric_key": N_("Live platform metric"),
+         "value": N_("Value obtained by the office"), "as_of": N_("Measured on"), "done_on": N_("Date")},
+    "milestone_": {"title": N_("Milestone"), "due_on": N_("Date"), "expected_percent": N_("Expected progress by then (%)"),
+                   "indicator_id": N_("Applies to")},
+}
+
+
 def _form_failed(request: Request, session: Session, principal: Principal, seq: int, error: InvalidInput,
                  prefix: str = "") -> Response:
     """Show the task page again with the errors beside the fields. ``prefix`` distinguishes the forms of one page."""
     session.rollback()
     errors = {prefix + name: text for name, text in field_errors(error).items()}
-    return _task_page(request, session, principal, seq, status_code=400, errors=errors)
+    labels = {name: gettext_(label) for name, label in TASK_FORM_LABELS.get(prefix, {}).items()}
+    return _task_page(request, session, principal, seq, status_code=400, errors=errors,
+                      error_summary=error_summary(error, labels, prefix))
 
 
 @router.post("/tasks/{seq}/deadline", response_class=HTMLResponse)

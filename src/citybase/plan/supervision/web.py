@@ -95,6 +95,22 @@ def field_errors(error: InvalidInput) -> dict[str, str]:
     return {item.field: gettext_(item.message, **item.params) for item in error.errors}
 
 
+def error_summary(error: InvalidInput, labels: dict[str, str], prefix: str = "") -> list[dict[str, Any]]:
+    """Return the form's problems for the summary above it: field id, its label, the value typed, the fix.
+
+    ``labels`` maps field names to the labels shown on the page; the value is shown
+    only when it is text the user typed (not a length or an id).
+    """
+    items = []
+    for item in error.errors:
+        value = item.value if isinstance(item.value, str) and item.value.strip() else None
+        items.append({
+            "field": prefix + item.field, "label": labels.get(item.field, item.field),
+            "message": gettext_(item.message, **item.params), "value": value,
+        })
+    return items
+
+
 def format_file_size(size: int) -> str:
     """Format a byte count as B, KiB or MiB with one decimal."""
     if size < 1024:
