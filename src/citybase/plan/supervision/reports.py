@@ -34,7 +34,7 @@ from citybase.plan.supervision.models import (
 )
 from citybase.plan.supervision.permissions import READ, REPORT, REVIEW
 from citybase.plan.supervision.progress import format_number
-from citybase.plan.supervision.values import binding_of, parse_decimal
+from citybase.plan.supervision.values import binding_of, check_indicator_value, parse_decimal
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,8 @@ def _check_percent(field_name: str, raw: Any, errors: list[FieldError]) -> int |
 
 
 def _check_values(task: Task, draft: ReportDraft, today: dt.date, errors: list[FieldError]) -> dict[int, tuple[Decimal, dt.date | None, str]]:
-    indicator_ids = {indicator.id for indicator in task.indicators}
+    indicators = {indicator.id: indicator for indicator in task.indicators}
+    indicator_ids = set(indicators)
     checked: dict[int, tuple[Decimal, dt.date | None, str]] = {}
     for indicator_id, item in draft.values.items():
         prefix = f"values[{indicator_id}]"
@@ -187,6 +188,10 @@ def _check_values(task: Task, draft: ReportDraft, today: dt.date, errors: list[F
             value = parse_decimal(f"{prefix}.value", item.value)
         except InvalidInput as error:
             errors.extend(error.errors)
+            continue
+        problem = check_indicator_value(f"{prefix}.value", indicators[indicator_id], value, item.value)
+        if problem is not None:
+            errors.append(problem)
             continue
         if item.as_of is not None and item.as_of > today:
             errors.append(FieldError(prefix + ".as_of", "The date lies in the future; give the day the value was measured.", item.as_of.isoformat()))

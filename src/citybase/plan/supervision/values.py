@@ -98,8 +98,16 @@ def value_history(session: Session, indicator_id: int) -> list[IndicatorValue]:
     return list(session.scalars(query.order_by(IndicatorValue.as_of.desc(), IndicatorValue.id.desc())))
 
 
+# Indicator values stay below 10^15 (1000万亿) in magnitude: the largest target of the
+# plan is about 3000亿, and the columns hold 18 digits before the decimal point.
+MAX_MAGNITUDE = Decimal(10) ** 15
+
+
 def parse_decimal(field: str, raw: object) -> Decimal:
-    """Parse a number typed by a person (half- or full-width digits, thousands commas)."""
+    """Parse a number typed by a person (half- or full-width digits, thousands commas).
+
+    Infinity, NaN and magnitudes of 10^15 or more (such as 1e400) are refused.
+    """
     text = str(raw).strip().replace(",", "").replace("，", "")
     text = text.translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
     try:
@@ -108,7 +116,28 @@ def parse_decimal(field: str, raw: object) -> Decimal:
         raise invalid(FieldError(field, "Not a number; write digits such as 2250 or 96.5.", raw)) from None
     if not value.is_finite():
         raise invalid(FieldError(field, "Not a number; write digits such as 2250 or 96.5.", raw))
+    if abs(value) >= MAX_MAGNITUDE:
+        raise invalid(FieldError(field, "The number is too large: values must stay below 10^15 (1000万亿). Check the digits and the unit.", raw))
     return value
+
+
+def allows_negative(indicator: Indicator) -> bool:
+    """Tell whether a negative value of the indicator means anything.
+
+    The plan's indicators count things, amounts or percentages with targets of zero or
+    more; for them a negative value is a typing error. Only an indicator whose target,
+    upper bound or baseline is itself negative (a change, for instance) takes negatives.
+    """
+    bounds = [indicator.value, indicator.value_max, indicator.baseline]
+    return any(bound is not None and bound < 0 for bound in bounds)
+
+
+def check_indicator_value(field: str, indicator: Indicator, value: Decimal, raw: object) -> FieldError | None:
+    """Return an error when ``value`` cannot be a value of ``indicator`` (a negative count or percentage)."""
+    if value < 0 and not allows_negative(indicator):
+        return FieldError(field, "“{indicator}” is measured in {unit} with a target of zero or more, so it cannot be negative; give 0 or more.",
+                          raw, {"indicator": indicator.text, "unit": indicator.unit or "—"})
+    return None
 
 
 def get_indicator(session: Session, user: User, indicator_id: int) -> Indicator:
@@ -125,7 +154,10 @@ def record_manual_value(
 ) -> IndicatorValue:
     """Record a value the digital office obtained itself (source ``manual``)."""
     require(user, SCHEDULE_MANAGE)
-    get_indicator(session, user, indicator_id)
+    indicator = get_indicator(session, user, indicator_id)
+    problem = check_indicator_value("value", indicator, value, format(value, "f"))
+    if problem is not None:
+        raise invalid(problem)
     if as_of > local_date(now):
         raise invalid(FieldError("as_of", "The date lies in the future; give the day the value was measured.", as_of.isoformat()))
     row = IndicatorValue(
