@@ -3,7 +3,7 @@
 ``ctx_entities`` keeps the current state of each entity: its id, its expanded
 types and its attributes as one JSON document ``{attribute IRI: [instance,
 ...]}`` (the layout is described in :mod:`citybase.context.entity_expand`).
-Three side tables make reads fast without touching that document:
+Side tables make reads fast without touching that document:
 
 - ``ctx_entity_types``: one row per (type, entity), so a type filter is an index
   range scan ordered by entity;
@@ -11,6 +11,10 @@ Three side tables make reads fast without touching that document:
   prefilter of geo-queries;
 - ``ctx_attr_values``: the typed scalars of each attribute's default value, so
   q comparisons are index range scans (see :mod:`citybase.context.valueindex`);
+- ``ctx_type_attrs``: one row per (type, attribute, entity) with the attribute's
+  kind (the ``type`` of its first instance: Property, Relationship, GeoProperty...),
+  so ``/types`` and ``/attributes`` are answered from its indexes
+  (see :mod:`citybase.context.service.discovery`);
 - ``ctx_attr_instances``: the temporal evolution. The entity service
   (:mod:`citybase.context.service.store`) appends one row for every attribute
   instance it creates or changes, in the same transaction as the entity write:
@@ -126,6 +130,30 @@ class CtxAttrValue(Base):
     __table_args__ = (
         Index("ix_ctx_attr_values_num", "attr_iri", "kind", "num", "entity_pk"),
         Index("ix_ctx_attr_values_txt", "attr_iri", "kind", "txt", "entity_pk"),
+    )
+
+
+class CtxTypeAttr(Base):
+    """One attribute of one entity under one of the entity's types, with the attribute's kind.
+
+    Every attribute of every entity has a row per entity type, whatever its value
+    (Relationships, GeoProperties, objects, nulls alike). ``attr_type`` is the
+    ``type`` of the attribute's first instance, or "" when it has none.
+    """
+
+    __tablename__ = "ctx_type_attrs"
+    __audit__ = False
+
+    type_iri: Mapped[str] = mapped_column(String(IRI_LENGTH), primary_key=True)
+    attr_iri: Mapped[str] = mapped_column(String(IRI_LENGTH), primary_key=True)
+    attr_type: Mapped[str] = mapped_column(String(IRI_LENGTH), primary_key=True)
+    entity_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("ctx_entities.pk", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (
+        Index("ix_ctx_type_attrs_attr", "attr_iri", "type_iri", "attr_type"),
+        Index("ix_ctx_type_attrs_entity", "entity_pk", "attr_iri"),
     )
 
 

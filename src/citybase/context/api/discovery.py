@@ -16,7 +16,13 @@ from citybase.context.api.render import json_response
 from citybase.context.entity_expand import expand_attribute_name, expand_types
 from citybase.context.errors import ResourceNotFound
 from citybase.context.i18n import _
-from citybase.context.service.discovery import attribute_summaries, type_summaries
+from citybase.context.service.discovery import (
+    attribute_summary,
+    attribute_types_by_name,
+    type_attributes,
+    type_names,
+    type_summary,
+)
 from citybase.core.auth.deps import get_session
 
 router = new_router()
@@ -33,16 +39,17 @@ async def list_types(request: Request, session: Session = Depends(get_session),
     media_type = choose_response_type(request)
     context = link_context(request)
     active = active_context(context.value)
-    summaries = await in_thread(type_summaries, session)
     if params.boolean(request, "details"):
+        attributes = await in_thread(type_attributes, session)
         body: Any = [
             {"id": iri, "type": "EntityType", "typeName": active.compact_iri(iri),
-             "attributeNames": sorted(active.compact_iri(a) for a in summary.attributes)}
-            for iri, summary in sorted(summaries.items())
+             "attributeNames": sorted(active.compact_iri(a) for a in names)}
+            for iri, names in sorted(attributes.items())
         ]
     else:
+        types = await in_thread(type_names, session)
         body = {"id": _list_id("EntityTypeList"), "type": "EntityTypeList",
-                "typeList": sorted(active.compact_iri(iri) for iri in summaries)}
+                "typeList": sorted(active.compact_iri(iri) for iri in types)}
     return json_response(body, context, media_type)
 
 
@@ -55,8 +62,7 @@ async def retrieve_type(type_name: str, request: Request, session: Session = Dep
     context = link_context(request)
     active = active_context(context.value)
     iri = expand_types(type_name, active)[0]
-    summaries = await in_thread(type_summaries, session)
-    summary = summaries.get(iri)
+    summary = await in_thread(type_summary, session, iri)
     if summary is None:
         raise ResourceNotFound(_("No entity has type {type!r}."), type=type_name)
     body = {
@@ -78,12 +84,12 @@ async def list_attributes(request: Request, session: Session = Depends(get_sessi
     media_type = choose_response_type(request)
     context = link_context(request)
     active = active_context(context.value)
-    summaries = await in_thread(attribute_summaries, session)
+    summaries = await in_thread(attribute_types_by_name, session)
     if params.boolean(request, "details"):
         body: Any = [
             {"id": iri, "type": "Attribute", "attributeName": active.compact_iri(iri),
-             "typeNames": sorted(active.compact_iri(t) for t in summary.type_names)}
-            for iri, summary in sorted(summaries.items())
+             "typeNames": sorted(active.compact_iri(t) for t in types)}
+            for iri, types in sorted(summaries.items())
         ]
     else:
         body = {"id": _list_id("AttributeList"), "type": "AttributeList",
@@ -100,7 +106,7 @@ async def retrieve_attribute(attr_name: str, request: Request, session: Session 
     context = link_context(request)
     active = active_context(context.value)
     iri = expand_attribute_name(attr_name, active)
-    summary = (await in_thread(attribute_summaries, session)).get(iri)
+    summary = await in_thread(attribute_summary, session, iri)
     if summary is None:
         raise ResourceNotFound(_("No entity has attribute {name!r}."), name=attr_name)
     body = {

@@ -1,34 +1,31 @@
 """Type and attribute discovery (``/types``, ``/attributes``; ETSI GS CIM 009 V1.6.1).
 
-The summary is computed in the database from the stored attribute documents
-(``json_each`` on SQLite, ``jsonb_each`` on PostgreSQL).
+Answers come from two indexed tables that :meth:`EntityStore.save` keeps in the
+same transaction as every entity write, never from the attribute documents:
+
+- ``ctx_entity_types`` (primary key ``type_iri, entity_pk``): the entity types and
+  each type's entity count;
+- ``ctx_type_attrs`` (primary key ``type_iri, attr_iri, attr_type, entity_pk`` and
+  an index on ``attr_iri, type_iri, attr_type``): one row per attribute of each
+  entity under each of its types, with the ``type`` of the attribute's first
+  instance (Property, Relationship, GeoProperty...).
+
+The lists (``/types``, ``/attributes``, with or without ``details``) read the
+distinct key prefixes of those indexes; a single type or attribute reads only
+its own index range. ``attributeCount`` counts (entity type, entity) pairs, as
+the summary over the documents did before: an entity with two types counts twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-# NOTE: this scans every entity's attribute document; on 100,000 entities it takes
-# seconds, not milliseconds. A per-type summary table kept by writes would fix it.
-_SUMMARY_SQL = {
-    "sqlite": """
-        SELECT t.type_iri, j.key, json_extract(j.value, '$[0].type') AS attr_type, count(*) AS n
-        FROM ctx_entity_types t
-        JOIN ctx_entities e ON e.pk = t.entity_pk, json_each(e.attrs) j
-        GROUP BY t.type_iri, j.key, attr_type
-    """,
-    "postgresql": """
-        SELECT t.type_iri, j.key, j.value -> 0 ->> 'type' AS attr_type, count(*) AS n
-        FROM ctx_entity_types t
-        JOIN ctx_entities e ON e.pk = t.entity_pk
-        CROSS JOIN LATERAL jsonb_each(e.attrs) j
-        GROUP BY t.type_iri, j.key, attr_type
-    """,
-}
-_TYPE_COUNTS_SQL = "SELECT type_iri, count(*) FROM ctx_entity_types GROUP BY type_iri"
+from citybase.context.models import CtxEntityType, CtxTypeAttr
 
 
 @dataclass
@@ -46,29 +43,76 @@ class TypeSummary:
     attributes: dict[str, AttributeSummary] = field(default_factory=dict)
 
 
-def type_summaries(session: Session) -> dict[str, TypeSummary]:
-    """Every entity type with its entity count and the attributes its entities have."""
-    types: dict[str, TypeSummary] = {}
-    for type_iri, count in session.execute(text(_TYPE_COUNTS_SQL)):
-        types[type_iri] = TypeSummary(type_iri, count)
-    dialect = session.get_bind().dialect.name
-    for type_iri, attr_iri, attr_type, count in session.execute(text(_SUMMARY_SQL[dialect])):
-        summary = types.setdefault(type_iri, TypeSummary(type_iri))
-        attribute = summary.attributes.setdefault(attr_iri, AttributeSummary(attr_iri))
-        attribute.count += count
+# ---- rows --------------------------------------------------------------------------------------
+
+def type_attr_rows(entity_pk: int, types: list[str], attrs: dict[str, list[dict[str, Any]]],
+                   only: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Return the ``ctx_type_attrs`` rows of an entity (of the attributes in ``only`` when given)."""
+    names = attrs.keys() if only is None else only
+    rows = []
+    for attr_iri in names:
+        instances = attrs.get(attr_iri)
+        if not instances:
+            continue
+        attr_type = instances[0].get("type") or ""
+        rows.extend({"type_iri": type_iri, "attr_iri": attr_iri, "attr_type": attr_type, "entity_pk": entity_pk}
+                    for type_iri in dict.fromkeys(types))
+    return rows
+
+
+# ---- reads -------------------------------------------------------------------------------------
+
+def type_names(session: Session) -> list[str]:
+    """Every entity type that some entity has."""
+    return list(session.scalars(select(CtxEntityType.type_iri).distinct().order_by(CtxEntityType.type_iri)))
+
+
+def type_attributes(session: Session) -> dict[str, set[str]]:
+    """Every entity type with the attribute IRIs its entities have."""
+    result: dict[str, set[str]] = {iri: set() for iri in type_names(session)}
+    table = CtxTypeAttr
+    for type_iri, attr_iri in session.execute(select(table.type_iri, table.attr_iri).distinct()):
+        result.setdefault(type_iri, set()).add(attr_iri)
+    return result
+
+
+def type_summary(session: Session, type_iri: str) -> TypeSummary | None:
+    """One entity type's entity count and its attributes with their kinds; None when no entity has it."""
+    count = session.scalar(select(func.count()).select_from(CtxEntityType).where(CtxEntityType.type_iri == type_iri))
+    if not count:
+        return None
+    summary = TypeSummary(type_iri, count)
+    table = CtxTypeAttr
+    rows = session.execute(select(table.attr_iri, table.attr_type, func.count())
+                           .where(table.type_iri == type_iri).group_by(table.attr_iri, table.attr_type))
+    for attr_iri, attr_type, n in rows:
+        attribute = summary.attributes.setdefault(attr_iri, AttributeSummary(attr_iri, type_names={type_iri}))
+        attribute.count += n
         if attr_type:
             attribute.attribute_types.add(attr_type)
-        attribute.type_names.add(type_iri)
-    return types
+    return summary
 
 
-def attribute_summaries(session: Session) -> dict[str, AttributeSummary]:
-    """Every attribute with the number of entities having it, its kinds and the entity types."""
-    merged: dict[str, AttributeSummary] = {}
-    for summary in type_summaries(session).values():
-        for attr_iri, attribute in summary.attributes.items():
-            target = merged.setdefault(attr_iri, AttributeSummary(attr_iri))
-            target.count += attribute.count
-            target.attribute_types |= attribute.attribute_types
-            target.type_names |= attribute.type_names
-    return merged
+def attribute_types_by_name(session: Session) -> dict[str, set[str]]:
+    """Every attribute IRI with the entity types whose entities have it."""
+    result: dict[str, set[str]] = {}
+    table = CtxTypeAttr
+    for attr_iri, type_iri in session.execute(select(table.attr_iri, table.type_iri).distinct()):
+        result.setdefault(attr_iri, set()).add(type_iri)
+    return result
+
+
+def attribute_summary(session: Session, attr_iri: str) -> AttributeSummary | None:
+    """One attribute's count, kinds and entity types; None when no entity has it."""
+    table = CtxTypeAttr
+    rows = session.execute(select(table.type_iri, table.attr_type, func.count())
+                           .where(table.attr_iri == attr_iri).group_by(table.type_iri, table.attr_type)).all()
+    if not rows:
+        return None
+    summary = AttributeSummary(attr_iri)
+    for type_iri, attr_type, n in rows:
+        summary.count += n
+        summary.type_names.add(type_iri)
+        if attr_type:
+            summary.attribute_types.add(attr_type)
+    return summary

@@ -3,7 +3,7 @@
 Every operation of the broker loads the entities it touches with one query,
 computes their new state in Python, and saves all of them with a few
 ``executemany`` statements: one insert or update per table, never one round trip
-per entity. :meth:`EntityStore.save` is the only writer of the four tables:
+per entity. :meth:`EntityStore.save` is the only writer of these tables:
 
 - it inserts new entities and updates changed ones in ``ctx_entities``;
 - it rewrites the ``ctx_entity_types`` rows of entities whose types changed and
@@ -11,6 +11,9 @@ per entity. :meth:`EntityStore.save` is the only writer of the four tables:
 - it rewrites the ``ctx_attr_values`` rows (the q index, see
   :mod:`citybase.context.valueindex`) of every attribute a change wrote or
   deleted, and all of them for new entities;
+- it rewrites the ``ctx_type_attrs`` rows (the ``/types`` and ``/attributes``
+  index, see :mod:`citybase.context.service.discovery`) of the same attributes,
+  and all of an entity's rows when it is new or its types changed;
 - it appends one ``ctx_attr_instances`` row for each attribute instance listed in
   ``Change.written`` and one deletion row for each attribute in
   ``Change.deleted`` (the temporal evolution; see :mod:`citybase.context.models`).
@@ -33,14 +36,15 @@ from sqlalchemy.orm import Session
 from citybase.context.entity_expand import GEO_PROPERTY
 from citybase.context.geo import geometry_bounds
 from citybase.context.service.bulk import insert_rows, update_rows
-from citybase.context.models import CtxAttrInstance, CtxAttrValue, CtxEntity, CtxEntityType, CtxGeo
+from citybase.context.models import CtxAttrInstance, CtxAttrValue, CtxEntity, CtxEntityType, CtxGeo, CtxTypeAttr
+from citybase.context.service.discovery import type_attr_rows
 from citybase.context.times import format_datetime, parse_datetime
 from citybase.context.valueindex import value_rows
 
 _LOAD_CHUNK = 500
 # Entity writes (per process) between two refreshes of PostgreSQL's planner statistics.
 ANALYZE_EVERY = 50_000
-_ANALYZED = ("ctx_entities", "ctx_entity_types", "ctx_attr_values", "ctx_geo")
+_ANALYZED = ("ctx_entities", "ctx_entity_types", "ctx_attr_values", "ctx_geo", "ctx_type_attrs")
 _writes_since_analyze = 0
 _next_analyze = 1_000
 
@@ -130,6 +134,7 @@ class EntityStore:
         self._write_types(new + [c for c in old if c.types_changed])
         self._write_geo(new + [c for c in old if c.geo_changed])
         self._write_values(new, old)
+        self._write_type_attrs(new, old)
         self._write_instances(changes, now)
         self._refresh_statistics(len(changes))
         self.session.expire_all()
@@ -140,7 +145,7 @@ class EntityStore:
             return
         # Side tables are removed explicitly: SQLite enforces ON DELETE CASCADE only
         # with foreign keys on, and the explicit statements keep both databases alike.
-        for table in (CtxAttrInstance, CtxAttrValue, CtxGeo, CtxEntityType):
+        for table in (CtxAttrInstance, CtxAttrValue, CtxTypeAttr, CtxGeo, CtxEntityType):
             self.session.execute(delete(table).where(table.entity_pk.in_(pks)))
         self.session.execute(delete(CtxEntity).where(CtxEntity.pk.in_(pks)))
 
@@ -204,6 +209,29 @@ class EntityStore:
                                             table.c.attr_iri == bindparam("b_iri"))
             self.session.connection().execute(statement, stale)
         self._insert_rows(CtxAttrValue.__table__, rows)
+
+    def _write_type_attrs(self, new: list[Change], old: list[Change]) -> None:
+        rows = [row for c in new for row in type_attr_rows(c.entity.pk, c.entity.types, c.entity.attrs)]  # type: ignore[arg-type]
+        retyped = [c.entity.pk for c in old if c.types_changed]
+        stale: list[dict[str, Any]] = []
+        for change in old:
+            pk = change.entity.pk
+            if change.types_changed:
+                rows.extend(type_attr_rows(pk, change.entity.types, change.entity.attrs))  # type: ignore[arg-type]
+                continue
+            touched = {iri for iri, _instance in change.written} | {iri for iri, _dataset in change.deleted}
+            if not touched:
+                continue
+            stale.extend({"b_pk": pk, "b_iri": iri} for iri in touched)
+            rows.extend(type_attr_rows(pk, change.entity.types, change.entity.attrs, touched))  # type: ignore[arg-type]
+        table = CtxTypeAttr.__table__
+        if retyped:
+            self.session.execute(delete(CtxTypeAttr).where(CtxTypeAttr.entity_pk.in_(retyped)))
+        if stale:
+            statement = delete(table).where(table.c.entity_pk == bindparam("b_pk"),
+                                            table.c.attr_iri == bindparam("b_iri"))
+            self.session.connection().execute(statement, stale)
+        self._insert_rows(table, rows)
 
     def _write_instances(self, changes: list[Change], now: dt.datetime) -> None:
         rows: list[dict[str, Any]] = []
