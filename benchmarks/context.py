@@ -10,7 +10,16 @@ then measures, through the HTTP API:
    ``--queries`` times with varying arguments, once when 100,000 entities exist
    and again at the full count;
 4. the temporal evolution of one entity over one day of one-minute readings
-   (1,440 instances), ``--queries`` times.
+   (1,440 instances), ``--queries`` times;
+5. the discovery endpoints (``/types``, ``/types?details=true``, ``/types/Device``,
+   ``/attributes``, ``/attributes?details=true``, ``/attributes/value``), each
+   ``--queries`` times, at the checkpoint and at the full count.
+
+``--compare-with SRC`` measures only the discovery endpoints, twice on one
+database: the entities are created and measured by a server running the code in
+SRC (a ``src`` folder of another checkout, e.g. ``git archive main src``), then the
+server is restarted on this checkout's code (which migrates the database) and
+measures again. Both results appear as ``before`` and ``after``.
 
 Prints one JSON object per database on stdout (progress goes to stderr). Each
 measure also reports the server process's CPU time (user + system, from
@@ -20,6 +29,7 @@ PostgreSQL runs in a database the script creates and drops on the server given b
 ``--postgres`` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 
 Usage: .venv/bin/python benchmarks/context.py [--database sqlite|postgresql|both] [--entities N]
+       [--compare-with OLD_SRC]
 """
 
 from __future__ import annotations
@@ -177,6 +187,25 @@ def temporal_queries(client: httpx.Client, count: int, rng: random.Random) -> tu
     return [timed(lambda: client.get(path, params=params)) for _ in range(count)], returned
 
 
+DISCOVERY = (
+    ("types", "/types", {}),
+    ("types_details", "/types", {"details": "true"}),
+    ("type_device", "/types/Device", {}),
+    ("attributes", "/attributes", {}),
+    ("attributes_details", "/attributes", {"details": "true"}),
+    ("attribute_value", "/attributes/value", {}),
+)
+
+
+def discovery_queries(client: httpx.Client, count: int, cpu: "ServerCpu") -> dict:
+    result = {}
+    for name, path, params in DISCOVERY:
+        started = cpu.seconds()
+        samples = [timed(lambda: client.get(BASE + path, params=params)) for _ in range(count)]
+        result[name] = {**percentiles(samples), "server_cpu_ms_per_query": cpu.per_op(started, count)}
+    return result
+
+
 # ---- the server and its database ----------------------------------------------------------------------
 
 def free_port() -> int:
@@ -204,12 +233,15 @@ def database(kind: str, postgres: str, folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, folder: Path) -> Iterator[tuple[str, int]]:
+def server(url: str, folder: Path, source: str | None = None) -> Iterator[tuple[str, int]]:
     port = free_port()
     command = [str(Path(sys.executable).parent / "citybase"), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--no-worker"]
     env = {**os.environ, "CITYBASE_DATA_DIR": str(folder), "CITYBASE_DATABASE_URL": url,
            "CITYBASE_CONTEXT_AUTH": "off", "CITYBASE_LOG_LEVEL": "WARNING"}
+    if source:
+        # Another checkout's code, ahead of this checkout's installed package.
+        env["PYTHONPATH"] = source
     log_file = (folder / "server.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -248,7 +280,8 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         create_cpu = cpu.seconds()
         spent = create_range(client, 0, checkpoint, args.batch, rng)
         create_cpu = cpu.seconds() - create_cpu
-        at_checkpoint = {"entities": checkpoint, "q": queries(q_queries), "geo_near": queries(geo_queries)}
+        at_checkpoint = {"entities": checkpoint, "q": queries(q_queries), "geo_near": queries(geo_queries),
+                         "discovery": discovery_queries(client, args.queries, cpu)}
         started = cpu.seconds()
         spent += create_range(client, checkpoint, args.entities, args.batch, rng)
         create_cpu += cpu.seconds() - started
@@ -258,7 +291,8 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         upsert_spent = upsert_range(client, args.upserts, args.entities, args.batch, rng)
         upsert_cpu = cpu.per_op(started, args.upserts)
         log(f"{kind}: queries")
-        at_full = {"entities": args.entities, "q": queries(q_queries), "geo_near": queries(geo_queries)}
+        at_full = {"entities": args.entities, "q": queries(q_queries), "geo_near": queries(geo_queries),
+                   "discovery": discovery_queries(client, args.queries, cpu)}
         started = cpu.seconds()
         temporal, returned = temporal_queries(client, args.queries, rng)
         temporal_cpu = cpu.per_op(started, args.queries + 2)
@@ -278,6 +312,24 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         }
 
 
+def compare(kind: str, args: argparse.Namespace) -> dict:
+    """Discovery timings of the code in ``args.compare_with`` and of this checkout, on one database."""
+    rng = random.Random(20240501)
+    result: dict = {"database": kind, "entities": args.entities}
+    with tempfile.TemporaryDirectory(prefix="citybase-bench-") as tmp, database(kind, args.postgres, Path(tmp)) as url:
+        for label, source in (("before", args.compare_with), ("after", None)):
+            with server(url, Path(tmp), source) as (base, pid), \
+                    httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
+                if label == "before":
+                    log(f"{kind}: creating {args.entities:,} entities with {source}")
+                    create_range(client, 0, args.entities, args.batch, rng)
+                log(f"{kind}: discovery queries ({label})")
+                first = client.get(BASE + "/types/Device").json()
+                result[label] = {"entity_count": first["entityCount"],
+                                 **discovery_queries(client, args.queries, ServerCpu(pid))}
+    return result
+
+
 def machine() -> dict:
     memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal:")), 0)
@@ -294,13 +346,15 @@ def main() -> int:
     parser.add_argument("--upserts", type=int, default=50_000, help="devices to upsert with new readings")
     parser.add_argument("--batch", type=int, default=1000, help="entities per batch request")
     parser.add_argument("--queries", type=int, default=200, help="repetitions of each query")
+    parser.add_argument("--compare-with", metavar="OLD_SRC",
+                        help="measure only /types and /attributes, first with the code in this src folder")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL server to create the benchmark database on")
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     for kind in kinds:
         before = machine()
-        measured = run(kind, args)
+        measured = compare(kind, args) if args.compare_with else run(kind, args)
         result = {"benchmark": "context", "machine": before, **measured,
                   "load_average_1m_after": round(os.getloadavg()[0], 1)}
         print(json.dumps(result), flush=True)
