@@ -72,6 +72,15 @@ class ReportDraft:
     input_errors: list[FieldError] = field(default_factory=list)
 
 
+def late_by(report: ProgressReport) -> dt.timedelta | None:
+    """Return how long after its period's due time the report was first submitted, or None if on time."""
+    submitted = report.first_submitted_at
+    if submitted is None:
+        return None
+    delay = submitted - report.period.due_at
+    return delay if delay > dt.timedelta(0) else None
+
+
 def report_link(report: ProgressReport) -> str:
     return f"/plan/reports/{report.id}"
 

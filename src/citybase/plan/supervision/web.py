@@ -111,6 +111,25 @@ def error_summary(error: InvalidInput, labels: dict[str, str], prefix: str = "")
     return items
 
 
+def late_label(report: Any) -> str | None:
+    """Return 逾期提交 with how late the report's first submission was, or None when it was on time."""
+    from citybase.plan.supervision.reports import late_by
+
+    delay = late_by(report)
+    if delay is None:
+        return None
+    days, seconds = delay.days, delay.seconds
+    if days:
+        amount = gettext_("{days} d {hours} h", days=days, hours=seconds // 3600)
+    else:
+        hours, minutes = seconds // 3600, seconds % 3600 // 60
+        if hours:
+            amount = gettext_("{hours} h {minutes} min", hours=hours, minutes=minutes)
+        else:
+            amount = gettext_("{minutes} min", minutes=max(1, minutes))
+    return gettext_("Submitted late, {delay} after the due time", delay=amount)
+
+
 def format_file_size(size: int) -> str:
     """Format a byte count as B, KiB or MiB with one decimal."""
     if size < 1024:
@@ -130,6 +149,7 @@ HELPERS: dict[str, Any] = {
     "number": format_number,
     "due_day": due_day,
     "file_size": format_file_size,
+    "late_label": late_label,
     "percent": format_percent,
 }
 
