@@ -118,3 +118,19 @@ def test_setup_reports_every_invalid_field_at_once(client, db):
     from citybase.core.auth.models import User
     with db.session() as session:
         assert session.scalars(select(User)).all() == []
+
+
+def test_extension_page_names_requester_and_decider(client, clock, web_users, plan, db):
+    token = _as(client, web_users, "science")
+    client.post("/plan/supervision/tasks/1/extension", data={
+        "csrf_token": token, "requested_due_on": "2024-06-30", "reason": "设备供货延迟", "indicator_id": "",
+    })
+    with db.session() as session:
+        request_id = session.scalars(select(ExtensionRequest.id)).one()
+    token = _as(client, web_users, "office")
+    page = client.get(f"/plan/extensions/{request_id}")
+    assert re.search(r"<dt>申请人</dt><dd>w_science（区科委）</dd>", page.text)
+    assert "决定人" not in page.text
+    client.post(f"/plan/extensions/{request_id}/decision", data={"csrf_token": token, "decision": "approve", "reason": "同意"})
+    page = client.get(f"/plan/extensions/{request_id}")
+    assert re.search(r"<dt>决定人</dt><dd>w_office，2022-06-02 10:00</dd>", page.text)

@@ -9,6 +9,7 @@ from sqlalchemy import Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citybase.core.db import Base, UTCDateTime, utcnow
+from citybase.core.auth.models import User
 from citybase.core.units import Unit
 from citybase.plan.models import Indicator, Task
 
@@ -96,3 +97,5 @@ class ExtensionRequest(Base):
     task: Mapped[Task] = relationship()
     deadline: Mapped[Deadline | None] = relationship()
     unit: Mapped[Unit] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
