@@ -83,9 +83,27 @@ def error_response(request: Request, exc: CitybaseError) -> Response:
                         media_type="application/problem+json", headers=headers)
 
 
+def _json_position(document: Any, position: int) -> tuple[int, int, str]:
+    """Return the line and column (from 1) of ``position`` in the body, and the text found there."""
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else str(document or "")
+    position = max(0, min(position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return line, column, text[position:position + 20]
+
+
 def _validation_to_error(exc: RequestValidationError) -> InvalidInput:
     errors = []
     for item in exc.errors():
+        if item.get("type") == "json_invalid":
+            # FastAPI reports the character offset of the decode error as the field; say where it is instead.
+            loc = item.get("loc", ())
+            offset = loc[-1] if loc and isinstance(loc[-1], int) else 0
+            line, column, found = _json_position(getattr(exc, "body", None), offset)
+            errors.append(FieldError("body", "The request body is not valid JSON: the error is at line {line}, column {column}. "
+                                     "Check the quotes, commas and brackets there and send the corrected body with "
+                                     "Content-Type: application/json.", found, {"line": line, "column": column}))
+            continue
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "form")]
         field = ".".join(location) or "request"
         errors.append(FieldError(field, "Invalid value: {reason}", item.get("input"), {"reason": item.get("msg", "")}))
