@@ -232,8 +232,8 @@ def test_supervision_loop_end_to_end(seeded, page, tmp_path):
     assert len(rows) == 1, f"task {TASK} has {len(rows)} rows in the ledger"
     row = rows[0]
     assert row[4] == "“一网通办”平台实际办件网办比例不低于80%"
-    assert float(row[7]) == 65
-    assert row[11] == "绿灯"
+    assert float(row[8]) == 65
+    assert row[12] == "绿灯"
 
     assert page.input_value("#f-period") == "2022-05"
     with page.expect_download() as bulletin_download:

@@ -15,8 +15,8 @@ from citybase.plan.supervision.assessment.ledger import COLUMNS, HEADER_ROW, bui
 from citybase.plan.supervision.summary import task_statuses
 
 NOW = shanghai(2022, 6, 10)
-CHINESE_HEADERS = ["序号", "任务", "牵头单位", "配合单位", "指标或目标", "目标值", "计量单位", "当前值", "指标进度",
-                   "任务进度", "序时进度", "亮灯", "期限"]
+CHINESE_HEADERS = ["序号", "任务", "牵头单位", "配合单位", "指标或目标", "目标", "目标值", "计量单位", "当前值",
+                   "指标进度", "任务进度", "序时进度", "亮灯", "期限"]
 LIGHT_WORDS_ZH = {"green": "绿灯", "blue": "蓝灯", "yellow": "黄灯", "red": "红灯"}
 
 
@@ -39,7 +39,7 @@ def test_ledger_lists_every_seed_task(db, imported):
     assert sorted(rows) == list(range(1, 96))
     assert list(rows) == sorted(rows)
     assert [sheet.cell(HEADER_ROW, column).value for column in range(1, len(COLUMNS) + 1)] == CHINESE_HEADERS
-    assert sheet.cell(1, 1).value == "城市数字化转型行动方案（2021—2023年）工作台账"
+    assert sheet.cell(1, 1).value == "嘉定区城市数字化转型行动方案（2021—2023年）工作台账"
     assert "共95项任务" in sheet.cell(2, 1).value
 
 
@@ -52,12 +52,13 @@ def test_ledger_matches_database(db, imported):
             row = rows[status.task.seq]
             assert sheet.cell(row, 2).value == status.task.text
             assert sheet.cell(row, 3).value == status.task.units[0].name_as_written
-            assert sheet.cell(row, 12).value == LIGHT_WORDS_ZH[status.light.light]
-            assert sheet.cell(row, 12).fill.fgColor.rgb == "00" + LIGHT_FILLS[status.light.light]
-            assert sheet.cell(row, 11).value == float(status.light.expected)
+            assert sheet.cell(row, 13).value == LIGHT_WORDS_ZH[status.light.light]
+            assert sheet.cell(row, 13).fill.fgColor.rgb == "00" + LIGHT_FILLS[status.light.light]
+            assert sheet.cell(row, 12).value == float(status.light.expected)
             for offset, item in enumerate(status.indicators):
                 assert sheet.cell(row + offset, 5).value == item.indicator.text
-                assert sheet.cell(row + offset, 7).value == item.indicator.unit
+                assert Decimal(str(sheet.cell(row + offset, 7).value)) == item.indicator.value
+                assert sheet.cell(row + offset, 8).value == item.indicator.unit
 
 
 def test_ledger_groups_by_section(db, imported):
@@ -70,7 +71,7 @@ def test_ledger_groups_by_section(db, imported):
     assert len(section_rows) == sections
     assert sheet.cell(HEADER_ROW + 1, 1).value.startswith("（一）")
     assert sheet.cell(HEADER_ROW + 2, 1).value.startswith("1、")
-    assert f"A{HEADER_ROW + 1}:M{HEADER_ROW + 1}" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert f"A{HEADER_ROW + 1}:N{HEADER_ROW + 1}" in {str(merged) for merged in sheet.merged_cells.ranges}
 
 
 def test_ledger_after_accepted_report(db, imported):
@@ -85,15 +86,18 @@ def test_ledger_after_accepted_report(db, imported):
         assert stations.current.value is not None
         assert sheet.cell(row, 5).value == "建成3500个5G基站"
         assert sheet.cell(row, 6).value == "3500"
-        assert Decimal(str(sheet.cell(row, 8).value)) == stations.current.value
-        assert Decimal(str(sheet.cell(row, 9).value)) == Decimal("0.5")
-        assert Decimal(str(sheet.cell(row, 10).value)) == status.light.progress.fraction
-        assert sheet.cell(row, 12).value == LIGHT_WORDS_ZH[status.light.light]
+        assert sheet.cell(row, 7).value == 3500
+        assert Decimal(str(sheet.cell(row, 9).value)) == stations.current.value
+        assert isinstance(sheet.cell(row, 9).value, int | float)
+        assert Decimal(str(sheet.cell(row, 10).value)) == Decimal("0.5")
+        assert Decimal(str(sheet.cell(row, 11).value)) == status.light.progress.fraction
+        assert sheet.cell(row, 13).value == LIGHT_WORDS_ZH[status.light.light]
     lines = len(task.indicators) + len(task.qualitative_targets)
     assert f"B{row}:B{row + lines - 1}" in {str(merged) for merged in sheet.merged_cells.ranges}
     # The qualitative target's row shows the reported 50 %.
     assert sheet.cell(row + lines - 1, 6).value == "定性目标"
-    assert sheet.cell(row + lines - 1, 9).value == 0.5
+    assert sheet.cell(row + lines - 1, 10).value == 0.5
+    assert sheet.cell(row + lines - 1, 7).value is None
 
 
 def test_ledger_print_setup(db, imported):
@@ -121,5 +125,23 @@ def test_ledger_targets_written_as_plan(db, imported):
     assert sheet.cell(rows[3], 6).value == "22万"
     assert sheet.cell(rows[5], 6).value == "2万–3万"
     assert sheet.cell(rows[23], 6).value == "约3000亿"
-    assert sheet.cell(rows[23], 7).value == "元"
+    assert sheet.cell(rows[23], 8).value == "元"
     assert sheet.cell(rows[12], 6).value == ">150"
+
+
+def test_ledger_target_and_current_are_numbers(db, imported):
+    """Excel can sum and sort the target and current values: they are numbers with a number format."""
+    report_seed_task(db, 1, "2022-05", shanghai(2022, 6, 2), "0.5")
+    sheet = _ledger(db)
+    rows = _task_rows(sheet)
+
+    assert sheet.cell(rows[3], 6).value == "22万"
+    assert sheet.cell(rows[3], 7).value == 220000
+    assert sheet.cell(rows[23], 6).value == "约3000亿"
+    assert sheet.cell(rows[23], 7).value == 300000000000
+    assert sheet.cell(rows[23], 7).number_format == "#,##0.######"
+    assert isinstance(sheet.cell(rows[1], 9).value, int | float)
+    assert sheet.cell(rows[1], 9).number_format == "#,##0.######"
+    numbers = [sheet.cell(row, 7).value for row in range(HEADER_ROW + 1, sheet.max_row + 1)
+               if sheet.cell(row, 7).value is not None]
+    assert numbers and all(isinstance(value, int | float) for value in numbers)

@@ -43,9 +43,10 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     (N_("Lead unit"), 12),
     (N_("Cooperating units"), 16),
     (N_("Indicator or target"), 28),
-    (N_("Target value"), 11),
+    (N_("Target"), 11),
+    (N_("Target value"), 14),
     (N_("Unit of measure"), 7),
-    (N_("Current value"), 11),
+    (N_("Current value"), 14),
     (N_("Indicator progress"), 9),
     (N_("Task progress"), 9),
     (N_("序时进度"), 9),
@@ -53,9 +54,12 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     (N_("Deadline"), 11),
 )
 # 1-based column numbers of the task's own cells, merged down the task's rows.
-TASK_COLUMNS = (1, 2, 3, 4, 10, 11, 12, 13)
+TASK_COLUMNS = (1, 2, 3, 4, 11, 12, 13, 14)
 HEADER_ROW = 3
 PERCENT_FORMAT = "0.0%"
+# Target and current values are numbers, so Excel sums and sorts them; the unit stands in
+# the column beside them and the 目标 column keeps the target as the plan writes it (22万).
+NUMBER_FORMAT = "#,##0.######"
 # Row height per wrapped line of 10 pt text, in points. openpyxl cannot measure text and
 # LibreOffice keeps the stored height, so the ledger sets every row's height itself.
 LINE_HEIGHT = 13.5
@@ -75,6 +79,7 @@ class LedgerLine:
 
     label: str
     target: str
+    target_value: Decimal | None
     unit: str
     current: Decimal | None
     progress: Decimal | None
@@ -91,15 +96,15 @@ def indicator_line(item: IndicatorStatus) -> LedgerLine:
         target = f"{format_quantity(indicator.value)}–{format_quantity(indicator.value_max)}"
     else:
         target = comparator_prefix(indicator.comparator) + format_quantity(indicator.value)
-    return LedgerLine(indicator.text, target, indicator.unit, item.current.value, item.progress.fraction)
+    return LedgerLine(indicator.text, target, indicator.value, indicator.unit, item.current.value, item.progress.fraction)
 
 
 def task_lines(status: TaskStatus) -> list[LedgerLine]:
     """Return the rows of one task: its indicators, then its qualitative targets with their reported progress."""
     lines = [indicator_line(item) for item in status.indicators]
     for target in status.task.qualitative_targets:
-        lines.append(LedgerLine(target.text, _("Qualitative"), "", None, status.light.progress.targets.get(target.id)))
-    return lines or [LedgerLine("—", "—", "", None, None)]
+        lines.append(LedgerLine(target.text, _("Qualitative"), None, "", None, status.light.progress.targets.get(target.id)))
+    return lines or [LedgerLine("—", "—", None, "", None, None)]
 
 
 def cooperating_units(task: Task) -> str:
@@ -154,17 +159,18 @@ def _task_rows(sheet: Worksheet, row: int, status: TaskStatus) -> int:
     light = status.light.light
     task_values = {
         1: task.seq, 2: task.text, 3: lead_unit(task), 4: cooperating_units(task),
-        10: _number(status.light.progress.fraction), 11: _number(status.light.expected),
-        12: LIGHT_WORDS[light].render(), 13: status.due_on,
+        11: _number(status.light.progress.fraction), 12: _number(status.light.expected),
+        13: LIGHT_WORDS[light].render(), 14: status.due_on,
     }
     for offset, line in enumerate(lines):
         current = row + offset
         _style_row(sheet, current)
-        for column, value in ((5, line.label), (6, line.target), (7, line.unit), (8, _number(line.current)),
-                              (9, _number(line.progress))):
+        for column, value in ((5, line.label), (6, line.target), (7, _number(line.target_value)), (8, line.unit),
+                              (9, _number(line.current)), (10, _number(line.progress))):
             sheet.cell(current, column, value)
-        sheet.cell(current, 8).number_format = "General"
-        sheet.cell(current, 9).number_format = PERCENT_FORMAT
+        sheet.cell(current, 7).number_format = NUMBER_FORMAT
+        sheet.cell(current, 9).number_format = NUMBER_FORMAT
+        sheet.cell(current, 10).number_format = PERCENT_FORMAT
     line_heights = [max(text_lines(line.label, COLUMNS[4][1]), text_lines(line.target, COLUMNS[5][1])) for line in lines]
     task_lines_needed = max(text_lines(task_values[column], COLUMNS[column - 1][1]) for column in (2, 3, 4))
     # The merged task cells need their lines spread evenly over the task's rows.
@@ -176,11 +182,11 @@ def _task_rows(sheet: Worksheet, row: int, status: TaskStatus) -> int:
         sheet.row_dimensions[row + offset].height = count * LINE_HEIGHT + 4
     for column, value in task_values.items():
         cell = sheet.cell(row, column, value)
-        if column in (10, 11):
+        if column in (11, 12):
             cell.number_format = PERCENT_FORMAT
-        if column == 13:
+        if column == 14:
             cell.number_format = "yyyy-mm-dd"
-        if column == 12:
+        if column == 13:
             for offset in range(len(lines)):
                 sheet.cell(row + offset, column).fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
         if len(lines) > 1:
@@ -214,7 +220,7 @@ def build_ledger(
     sheet = book.active
     sheet.title = _("Work ledger")
 
-    title = _("City Digital Transformation Action Plan ({start}–{end}): work ledger",
+    title = _("Jiading District City Digital Transformation Action Plan ({start}–{end}): work ledger",
               start=settings.plan_starts_on.year, end=settings.plan_ends_on.year)
     sheet.cell(1, 1, title).font = Font(name=TITLE_FONT, size=16, bold=True)
     sheet.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
