@@ -50,7 +50,11 @@ def test_report_loop_in_browser(plan_server, page):  # noqa: F811
     page.fill("#f-narrative", "已建成5G基站2250个。")
     _navigate(page, "button[value=save]")
     assert page.locator(".alert-error").is_visible()
+    # The summary names the indicator and the value typed, and links to the field.
+    summary = page.locator(".error-list li").first.inner_text()
+    assert "建成3500个5G基站 — 当前值：" in summary and "“两千”" in summary
     assert_accessible(page)
+    page.locator(".alert-error").screenshot(path=str(save_screenshot(page, "supervision-report-errors").with_name("supervision-report-errors-summary.png")))
 
     page.fill(f"#f-values\\[{ids.indicators['stations']}\\]\\.value", "2250")
     page.fill(f"#f-values\\[{ids.indicators['broadband']}\\]\\.value", "80")
