@@ -11,8 +11,8 @@ same transaction as every entity write, never from the attribute documents:
   instance (Property, Relationship, GeoProperty...).
 
 The lists (``/types``, ``/attributes``, with or without ``details``) read the
-distinct key prefixes of those indexes; a single type or attribute reads only
-its own index range. ``attributeCount`` counts (entity type, entity) pairs, as
+distinct key prefixes of those indexes (a skip scan for the attribute lists); a
+single type or attribute reads only its own index range. ``attributeCount`` counts (entity type, entity) pairs, as
 the summary over the documents did before: an entity with two types counts twice.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from citybase.context.models import CtxEntityType, CtxTypeAttr
@@ -62,6 +62,26 @@ def type_attr_rows(entity_pk: int, types: list[str], attrs: dict[str, list[dict[
 
 # ---- reads -------------------------------------------------------------------------------------
 
+# A skip scan of the distinct (first, second) column pairs of an index: each step seeks
+# the next pair after the previous one, so the query reads one index entry per distinct
+# pair instead of one per entity. Written with scalar subqueries (not LATERAL) so that
+# SQLite and PostgreSQL run the same text; both seek an index with a row-value comparison.
+_DISTINCT_PAIRS = """
+    WITH RECURSIVE pairs(first, second) AS (
+        SELECT * FROM (SELECT {first}, {second} FROM ctx_type_attrs ORDER BY {first}, {second} LIMIT 1) AS lowest
+        UNION ALL
+        SELECT
+            (SELECT {first} FROM ctx_type_attrs WHERE ({first}, {second}) > (pairs.first, pairs.second)
+             ORDER BY {first}, {second} LIMIT 1),
+            (SELECT {second} FROM ctx_type_attrs WHERE ({first}, {second}) > (pairs.first, pairs.second)
+             ORDER BY {first}, {second} LIMIT 1)
+        FROM pairs WHERE pairs.first IS NOT NULL
+    )
+    SELECT first, second FROM pairs WHERE first IS NOT NULL
+"""
+_TYPE_ATTRIBUTE_PAIRS = text(_DISTINCT_PAIRS.format(first="type_iri", second="attr_iri"))
+_ATTRIBUTE_TYPE_PAIRS = text(_DISTINCT_PAIRS.format(first="attr_iri", second="type_iri"))
+
 def type_names(session: Session) -> list[str]:
     """Every entity type that some entity has."""
     return list(session.scalars(select(CtxEntityType.type_iri).distinct().order_by(CtxEntityType.type_iri)))
@@ -98,8 +118,7 @@ def type_summary(session: Session, type_iri: str) -> TypeSummary | None:
 def attribute_types_by_name(session: Session) -> dict[str, set[str]]:
     """Every attribute IRI with the entity types whose entities have it."""
     result: dict[str, set[str]] = {}
-    table = CtxTypeAttr
-    for attr_iri, type_iri in session.execute(select(table.attr_iri, table.type_iri).distinct()):
+    for attr_iri, type_iri in session.execute(_ATTRIBUTE_TYPE_PAIRS):
         result.setdefault(attr_iri, set()).add(type_iri)
     return result
 
