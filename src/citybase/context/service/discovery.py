@@ -11,8 +11,9 @@ same transaction as every entity write, never from the attribute documents:
   instance (Property, Relationship, GeoProperty...).
 
 The lists (``/types``, ``/attributes``, with or without ``details``) read the
-distinct key prefixes of those indexes (a skip scan for the attribute lists); a
-single type or attribute reads only its own index range. ``attributeCount`` counts (entity type, entity) pairs, as
+distinct key prefixes of those indexes: on PostgreSQL with a recursive skip scan that
+reads one index entry per distinct key, on SQLite with DISTINCT, which skips ahead by
+itself. A single type or attribute reads only its own index range. ``attributeCount`` counts (entity type, entity) pairs, as
 the summary over the documents did before: an entity with two types counts twice.
 """
 
@@ -62,10 +63,12 @@ def type_attr_rows(entity_pk: int, types: list[str], attrs: dict[str, list[dict[
 
 # ---- reads -------------------------------------------------------------------------------------
 
-# A skip scan of the distinct (first, second) column pairs of an index: each step seeks
-# the next pair after the previous one, so the query reads one index entry per distinct
-# pair instead of one per entity. Written with scalar subqueries (not LATERAL) so that
-# SQLite and PostgreSQL run the same text; both seek an index with a row-value comparison.
+# Skip scans of the distinct type IRIs and of the distinct (first, second) column pairs of
+# an index, for PostgreSQL,
+# whose DISTINCT reads every index entry (measured on version 15). Each step seeks the
+# next pair after the previous one, so the query reads one entry per distinct pair.
+# SQLite's own DISTINCT already skips ahead on a covering index, and its row-value seek
+# uses only the first column, so SQLite runs a plain DISTINCT.
 _DISTINCT_PAIRS = """
     WITH RECURSIVE pairs(first, second) AS (
         SELECT * FROM (SELECT {first}, {second} FROM ctx_type_attrs ORDER BY {first}, {second} LIMIT 1) AS lowest
@@ -81,19 +84,36 @@ _DISTINCT_PAIRS = """
 """
 _TYPE_ATTRIBUTE_PAIRS = text(_DISTINCT_PAIRS.format(first="type_iri", second="attr_iri"))
 _ATTRIBUTE_TYPE_PAIRS = text(_DISTINCT_PAIRS.format(first="attr_iri", second="type_iri"))
+_TYPE_NAMES = text("""
+    WITH RECURSIVE types(iri) AS (
+        SELECT min(type_iri) FROM ctx_entity_types
+        UNION ALL
+        SELECT (SELECT min(type_iri) FROM ctx_entity_types WHERE type_iri > types.iri) FROM types
+        WHERE types.iri IS NOT NULL
+    )
+    SELECT iri FROM types WHERE iri IS NOT NULL ORDER BY iri
+""")
+
+
+def _distinct_pairs(session: Session, first: Any, second: Any) -> list[tuple[str, str]]:
+    """Return the distinct (first, second) pairs of ``ctx_type_attrs``, reading an index that starts with them."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = _TYPE_ATTRIBUTE_PAIRS if first.key == "type_iri" else _ATTRIBUTE_TYPE_PAIRS
+        return [(a, b) for a, b in session.execute(query)]
+    return [(a, b) for a, b in session.execute(select(first, second).distinct())]
+
 
 def type_names(session: Session) -> list[str]:
     """Every entity type that some entity has."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(_TYPE_NAMES))
     return list(session.scalars(select(CtxEntityType.type_iri).distinct().order_by(CtxEntityType.type_iri)))
 
 
 def type_attributes(session: Session) -> dict[str, set[str]]:
     """Every entity type with the attribute IRIs its entities have."""
-    # NOTE: DISTINCT reads every index row (one per entity and attribute); a skip scan
-    # would read one entry per distinct key.
     result: dict[str, set[str]] = {iri: set() for iri in type_names(session)}
-    table = CtxTypeAttr
-    for type_iri, attr_iri in session.execute(select(table.type_iri, table.attr_iri).distinct()):
+    for type_iri, attr_iri in _distinct_pairs(session, CtxTypeAttr.type_iri, CtxTypeAttr.attr_iri):
         result.setdefault(type_iri, set()).add(attr_iri)
     return result
 
@@ -118,7 +138,7 @@ def type_summary(session: Session, type_iri: str) -> TypeSummary | None:
 def attribute_types_by_name(session: Session) -> dict[str, set[str]]:
     """Every attribute IRI with the entity types whose entities have it."""
     result: dict[str, set[str]] = {}
-    for attr_iri, type_iri in session.execute(_ATTRIBUTE_TYPE_PAIRS):
+    for attr_iri, type_iri in _distinct_pairs(session, CtxTypeAttr.attr_iri, CtxTypeAttr.type_iri):
         result.setdefault(attr_iri, set()).add(type_iri)
     return result
 
