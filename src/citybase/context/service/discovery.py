@@ -63,10 +63,10 @@ def type_attr_rows(entity_pk: int, types: list[str], attrs: dict[str, list[dict[
 
 # ---- reads -------------------------------------------------------------------------------------
 
-# Skip scans of the distinct type IRIs and of the distinct (first, second) column pairs of
-# an index, for PostgreSQL,
-# whose DISTINCT reads every index entry (measured on version 15). Each step seeks the
-# next pair after the previous one, so the query reads one entry per distinct pair.
+# Skip scans of the distinct type IRIs and of the distinct (first, second) column pairs
+# of an index, for PostgreSQL, whose DISTINCT reads every index entry (measured on
+# version 15). Each step seeks the next key after the previous one, so the query reads
+# one entry per distinct key.
 # SQLite's own DISTINCT already skips ahead on a covering index, and its row-value seek
 # uses only the first column, so SQLite runs a plain DISTINCT.
 _DISTINCT_PAIRS = """
