@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from citybase.context.api.errors import NgsiLdRoute
 from citybase.context.entity_compact import RenderOptions
-from citybase.context.entity_expand import ENTITY_MEMBERS, expand_attribute_name
+from citybase.context.entity_expand import ENTITY_MEMBERS, expand_attribute_name, expand_types
 from citybase.context.errors import BadRequestData
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
@@ -115,3 +115,23 @@ def raw_path_params(request: Request, entity_id: str, attr_id: str | None = None
     if attr_id is not None and len(segments) > position + 3:
         return decoded_id, unquote(segments[position + 3])
     return decoded_id, attr_id
+
+
+def type_expander(active: ActiveContext) -> Callable[[str], str]:
+    """Return a function that expands one type name of a type expression against ``active``."""
+
+    def expand(name: str) -> str:
+        return expand_types(name, active)[0]
+
+    return expand
+
+
+def check_id_pattern(pattern: str | None) -> None:
+    """Raise BadRequestData when an ``idPattern`` is not a valid regular expression."""
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise BadRequestData(_("idPattern {value!r} is not a valid regular expression: {reason}."),
+                             value=pattern, reason=str(exc)) from None

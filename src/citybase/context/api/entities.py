@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from citybase.context.api import params
 from citybase.context.api.common import (
+    check_id_pattern,
     raw_path_params,
     entity_location,
     expand_names,
@@ -16,6 +17,7 @@ from citybase.context.api.common import (
     new_router,
     render_options,
     require_object,
+    type_expander,
 )
 from citybase.context.api.deps import active_context, audit, can_read, can_write
 from citybase.context.api.nulls import is_null_value
@@ -89,7 +91,7 @@ def build_query(request: Request, active: ActiveContext) -> tuple[EntityQuery, p
     ids = params.name_list(request, "id")
     for entity_id in ids or []:
         check_uri(entity_id, "id")
-    types = parse_type_expression(args["type"]).map(_type_expander(active)) if "type" in args else None
+    types = parse_type_expression(args["type"]).map(type_expander(active)) if "type" in args else None
     attrs = expand_names(params.name_list(request, "attrs"), active)
     q = parse_q(args["q"]) if "q" in args else None
     geoproperty = args.get("geoproperty")
@@ -104,27 +106,8 @@ def build_query(request: Request, active: ActiveContext) -> tuple[EntityQuery, p
         expand=lambda name: expand_attribute_name(name, active), ids=ids, id_pattern=args.get("idPattern"),
         types=types, attrs=attrs, q=q, geo=geo, limit=paging.limit, offset=paging.offset, count=paging.count,
     )
-    _check_pattern(query.id_pattern)
+    check_id_pattern(query.id_pattern)
     return query, params.representation(request), attrs
-
-
-def _type_expander(active: ActiveContext) -> Any:
-    def expand(name: str) -> str:
-        return expand_types(name, active)[0]
-
-    return expand
-
-
-def _check_pattern(pattern: str | None) -> None:
-    import re
-
-    if pattern is None:
-        return
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise BadRequestData(_("idPattern {value!r} is not a valid regular expression: {reason}."),
-                             value=pattern, reason=str(exc)) from None
 
 
 # ---- retrieve --------------------------------------------------------------------------------

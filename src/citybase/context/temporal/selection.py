@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import Request
 
 from citybase.context.api import params
-from citybase.context.api.common import expand_names
+from citybase.context.api.common import check_id_pattern, expand_names, type_expander
 from citybase.context.entity_expand import expand_attribute_name, expand_types
 from citybase.context.errors import BadRequestData, OperationNotSupported
 from citybase.context.geo import parse_geoquery
@@ -60,7 +59,7 @@ def query_from_params(request: Request, active: ActiveContext) -> EntityQuery:
     ids = params.name_list(request, "id")
     for entity_id in ids or []:
         check_uri(entity_id, "id")
-    types = parse_type_expression(args["type"]).map(_type_expander(active)) if "type" in args else None
+    types = parse_type_expression(args["type"]).map(type_expander(active)) if "type" in args else None
     attrs = expand_names(params.name_list(request, "attrs"), active)
     q = parse_q(args["q"]) if "q" in args else None
     geoproperty = args.get("geoproperty")
@@ -68,7 +67,7 @@ def query_from_params(request: Request, active: ActiveContext) -> EntityQuery:
                          expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
     if not any((types, attrs, q, geo, args.get("local") == "true")):
         raise BadRequestData(_("A temporal query needs at least one of type, attrs, q or a geo-query."))
-    _check_pattern(args.get("idPattern"))
+    check_id_pattern(args.get("idPattern"))
     paging = params.paging(request)
     return EntityQuery(
         expand=lambda name: expand_attribute_name(name, active), ids=ids, id_pattern=args.get("idPattern"),
@@ -96,7 +95,7 @@ def query_from_body(body: dict[str, Any], active: ActiveContext) -> tuple[Entity
     if not any((ids, patterns, types, attrs, q, geo)):
         raise BadRequestData(_("A temporal query needs at least one of entities, attrs, q or geoQ."))
     id_pattern = "|".join(f"(?:{p})" for p in patterns) or None
-    _check_pattern(id_pattern)
+    check_id_pattern(id_pattern)
     temporal_body = body.get("temporalQ") or {}
     if not isinstance(temporal_body, dict):
         raise BadRequestData(_("'temporalQ' of a Query must be a JSON object."))
@@ -108,18 +107,3 @@ def query_from_body(body: dict[str, Any], active: ActiveContext) -> tuple[Entity
     return selection, temporal
 
 
-def _type_expander(active: ActiveContext) -> Any:
-    def expand(name: str) -> str:
-        return expand_types(name, active)[0]
-
-    return expand
-
-
-def _check_pattern(pattern: str | None) -> None:
-    if pattern is None:
-        return
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise BadRequestData(_("idPattern {value!r} is not a valid regular expression: {reason}."),
-                             value=pattern, reason=str(exc)) from None
