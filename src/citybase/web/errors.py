@@ -96,7 +96,7 @@ def _validation_to_error(exc: RequestValidationError) -> InvalidInput:
     errors = []
     for item in exc.errors():
         if item.get("type") == "json_invalid":
-            # FastAPI reports the character offset of the decode error as the field; say where it is instead.
+            # FastAPI reports the character offset of the decode error as the field, so the message names the line and column instead.
             loc = item.get("loc", ())
             offset = loc[-1] if loc and isinstance(loc[-1], int) else 0
             line, column, found = _json_position(getattr(exc, "body", None), offset)

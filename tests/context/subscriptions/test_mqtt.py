@@ -56,7 +56,8 @@ def test_notification_is_published_as_metadata_and_body(ngsi: Ngsi, db, notifier
     assert set(message.payload) == {"metadata", "body"}
     metadata, body = message.payload["metadata"], message.payload["body"]
     assert metadata["Content-Type"] == "application/json"
-    assert metadata["Link"].startswith("<") and 'rel="http://www.w3.org/ns/json-ld#context"' in metadata["Link"]
+    assert metadata["Link"].startswith("<")
+    assert 'rel="http://www.w3.org/ns/json-ld#context"' in metadata["Link"]
     assert metadata["X-District"] == "310114"
     assert body["type"] == "Notification"
     assert body["subscriptionId"] == SUB
@@ -65,7 +66,9 @@ def test_notification_is_published_as_metadata_and_body(ngsi: Ngsi, db, notifier
     if not broker.real:
         assert message.protocol == 4  # MQTT 3.1.1 is the default
     row = subscription_row(db)
-    assert row.times_sent == 1 and row.times_failed == 0 and row.last_success is not None
+    assert row.times_sent == 1
+    assert row.times_failed == 0
+    assert row.last_success is not None
     assert ngsi.get("/subscriptions/" + SUB).json()["notification"]["status"] == "ok"
 
 
@@ -133,7 +136,8 @@ def test_unreachable_broker_is_recorded(ngsi: Ngsi, db, notifier: Notifier) -> N
     deliver(notifier, db)
 
     row = subscription_row(db)
-    assert row.times_failed == 1 and row.last_success is None
+    assert row.times_failed == 1
+    assert row.last_success is None
     assert row.last_failure_reason.startswith(f"MQTT broker 127.0.0.1:{port} unreachable")
     status = ngsi.get("/subscriptions/" + SUB).json()["notification"]
     assert status["status"] == "failed"

@@ -399,7 +399,8 @@ def test_worker_stopped_mid_delivery_sends_again_after_restart(ngsi: Ngsi, db) -
         # The worker stops while the endpoint has not answered yet.
         first.dispatcher.close()
         [row] = pending_notifications(db)
-        assert row.claimed_by is None and row.claimed_until is None
+        assert row.claimed_by is None
+        assert row.claimed_until is None
         sent_id = slow.received[0].body["id"]
 
         second = Notifier(Dispatcher(db, workers=2, timeout=10.0))

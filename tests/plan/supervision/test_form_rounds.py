@@ -47,7 +47,9 @@ def test_submit_reports_values_and_narrative_together(client, clock, web_users, 
     assert len(items) == 4
     with db.session() as session:
         report = session.get(ProgressReport, report_id)
-        assert report.status == "draft" and report.values == [] and report.narrative == ""
+        assert report.status == "draft"
+        assert report.values == []
+        assert report.narrative == ""
 
 
 def test_submit_with_valid_values_but_no_narrative_names_only_narrative(client, clock, web_users, plan, db):
@@ -60,7 +62,8 @@ def test_submit_with_valid_values_but_no_narrative_names_only_narrative(client, 
     })
     assert response.status_code == 400
     items = _summary(response.text)
-    assert len(items) == 1 and 'href="#f-narrative"' in items[0]
+    assert len(items) == 1
+    assert 'href="#f-narrative"' in items[0]
 
 
 def test_extension_form_reports_date_and_reason_together(client, clock, web_users, plan, db):
@@ -70,7 +73,8 @@ def test_extension_form_reports_date_and_reason_together(client, clock, web_user
     })
     assert response.status_code == 400
     joined = "\n".join(_summary(response.text))
-    assert 'href="#f-requested_due_on"' in joined and 'href="#f-reason"' in joined
+    assert 'href="#f-requested_due_on"' in joined
+    assert 'href="#f-reason"' in joined
     with db.session() as session:
         assert session.scalars(select(ExtensionRequest)).all() == []
 
@@ -86,7 +90,8 @@ def test_report_summary_names_indicator_value_and_fix(client, clock, web_users, 
     (item,) = _summary(response.text)
     assert f'href="#f-values[{stations}].value"' in item
     assert "建成3500个5G基站 — 当前值：" in item
-    assert "不是数字" in item and "2250" in item
+    assert "不是数字" in item
+    assert "2250" in item
     assert "您填写的是“两千”" in item
     # The link target exists on the page.
     assert f'id="f-values[{stations}].value"' in response.text
@@ -113,8 +118,11 @@ def test_setup_reports_every_invalid_field_at_once(client, db):
     items = _summary(response.text)
     joined = "\n".join(items)
     assert len(items) == 3
-    assert 'href="#f-username"' in joined and "用户名：" in joined and "“a b”" in joined
-    assert 'href="#f-password"' in joined and 'href="#f-password_again"' in joined
+    assert 'href="#f-username"' in joined
+    assert "用户名：" in joined
+    assert "“a b”" in joined
+    assert 'href="#f-password"' in joined
+    assert 'href="#f-password_again"' in joined
     from citybase.core.auth.models import User
     with db.session() as session:
         assert session.scalars(select(User)).all() == []

@@ -52,7 +52,8 @@ def test_report_loop_in_browser(plan_server, page):  # noqa: F811
     assert page.locator(".alert-error").is_visible()
     # The summary names the indicator and the value typed, and links to the field.
     summary = page.locator(".error-list li").first.inner_text()
-    assert "建成3500个5G基站 — 当前值：" in summary and "“两千”" in summary
+    assert "建成3500个5G基站 — 当前值：" in summary
+    assert "“两千”" in summary
     assert_accessible(page)
     page.locator(".alert-error").screenshot(path=str(save_screenshot(page, "supervision-report-errors").with_name("supervision-report-errors-summary.png")))
 

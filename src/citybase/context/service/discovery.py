@@ -1,6 +1,6 @@
 """Type and attribute discovery (``/types``, ``/attributes``; ETSI GS CIM 009 V1.6.1).
 
-The answers are read from two indexed tables that :meth:`EntityStore.save` keeps in the
+The results are read from two indexed tables that :meth:`EntityStore.save` keeps in the
 same transaction as every entity write, never from the attribute documents:
 
 - ``ctx_entity_types`` (primary key ``type_iri, entity_pk``): the entity types and

@@ -7,7 +7,7 @@ per-endpoint queues in memory. Each endpoint (scheme, host and port of the
 notification URI) has its own queue, and at most one pool thread sends to it at
 a time, in order. A slow or dead endpoint therefore occupies one thread for at
 most ``timeout`` seconds per notification, while the other endpoints' queues are
-drained by the other threads; a queue holds at most ``max_pending`` rows, the
+drained by the other threads; a queue contains at most ``max_pending`` rows, the
 others wait in the table.
 
 When an attempt finishes, one transaction deletes the row and records

@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 install_for_all_engines()
 
 BATCH_ROWS = 2000
-# The most entities one periodic (timeInterval) notification carries.
+# Maximum number of entities in one periodic (timeInterval) notification.
 PERIODIC_LIMIT = 1000
 RUN_SECONDS = 2.0
 DEFAULT_TRIGGERS = frozenset({"attributeCreated", "attributeUpdated"})
@@ -122,7 +122,7 @@ def _take_pending(session: Session) -> list[CtxPendingChange]:
 
 @dataclass
 class Hit:
-    """What one subscription notifies about one entity."""
+    """The changes of one entity that one subscription notifies."""
 
     entity_id: str
     changed_at: dt.datetime | None = None
@@ -363,7 +363,7 @@ def build_notice(session: Session, subscription: CtxSubscription, hits: list[Hit
 
 
 def _single_url(context: Any) -> Any:
-    """The context URL for a Link header: a list holding one URL counts as that URL."""
+    """Return the context URL for a Link header; a list containing one URL counts as that URL."""
     if isinstance(context, list) and len(context) == 1 and isinstance(context[0], str):
         return context[0]
     return context
@@ -392,7 +392,7 @@ def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], ac
     return rendered
 
 
-# The member of each attribute type that holds its value, and the member showChanges puts the old one in.
+# The member of each attribute type that contains its value, and the member in which showChanges puts the old value.
 _PREVIOUS_MEMBERS = {
     "Property": ("value", "previousValue"), "GeoProperty": ("value", "previousValue"),
     "Relationship": ("object", "previousObject"), "LanguageProperty": ("languageMap", "previousLanguageMap"),

@@ -57,7 +57,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 TASK_COLUMNS = (1, 2, 3, 4, 11, 12, 13, 14)
 HEADER_ROW = 3
 PERCENT_FORMAT = "0.0%"
-# Target and current values are numbers, so Excel sums and sorts them; the unit stands in
+# Target and current values are numbers, so Excel sums and sorts them; the unit is in
 # the column beside them and the 目标 column keeps the target as the plan writes it (22万).
 NUMBER_FORMAT = "#,##0.######"
 # Row height per wrapped line of 10 pt text, in points. openpyxl cannot measure text and
