@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 
+from citybase.core import registry
 from citybase.core.actors import actor_label
+from citybase.core.auth.roles import permission_label
 from citybase.core.audit import Actor
 from citybase.core.i18n import use_locale
 from citybase.plan.importer import import_plan
@@ -69,6 +71,33 @@ def test_403_page_shows_the_role_in_chinese(client, db) -> None:
     assert body["status"] == 403
     assert "viewer" not in body["detail"]
     assert "查看者" in body["detail"]
+
+
+def test_403_names_the_missing_permission_in_chinese(client, db) -> None:
+    make_user(db, "office", "digital_office")
+    login(client, "office")
+    page = client.get("/admin/users", headers={"accept": "text/html"})
+    assert page.status_code == 403
+    assert "需要“管理用户”权限（users.manage）" in page.text
+    make_user(db, "viewer1", "viewer")
+    viewer_token = bearer_token(db, "viewer1")
+    body = client.get("/api/audit", headers={"Authorization": f"Bearer {viewer_token}"}).json()
+    assert "需要“查看审计日志”权限（audit.read）" in body["detail"]
+    english = client.get("/api/audit", params={"lang": "en"},
+                         headers={"Authorization": f"Bearer {viewer_token}"}).json()
+    assert "the permission “Read the audit log” (audit.read)" in english["detail"]
+
+
+def test_every_permission_has_a_name_in_both_locales() -> None:
+    names = registry.permission_labels()
+    unnamed = sorted(set(registry.permissions()) - set(names))
+    assert unnamed == []
+    with use_locale("zh_CN"):
+        untranslated = sorted(code for code in names if permission_label(code) == names[code])
+    assert untranslated == []
+    with use_locale("en"):
+        assert permission_label("users.manage") == "Manage users"
+        assert permission_label("no.such.permission") == "no.such.permission"
 
 
 def test_api_401_says_how_to_authenticate(client, db) -> None:

@@ -1,7 +1,7 @@
 """The context module's registration: NGSI-LD API, permissions and startup checks."""
 
 from citybase.context.api import router, startup
-from citybase.context.permissions import CONTEXT_PERMISSIONS
+from citybase.context.permissions import CONTEXT_PERMISSIONS, CONTEXT_PERMISSION_LABELS
 from citybase.core.i18n_marker import N_
 from citybase.core.registry import Module
 
@@ -12,6 +12,7 @@ module = Module(
     models=("citybase.context.models",),
     routers=(router,),
     permissions=dict(CONTEXT_PERMISSIONS),
+    permission_labels=dict(CONTEXT_PERMISSION_LABELS),
     on_startup=(startup,),
     order=20,
 )

@@ -1,6 +1,6 @@
 """The core module's own registration, made through the same registry as any module."""
 
-from citybase.core.auth.roles import CORE_PERMISSIONS
+from citybase.core.auth.roles import CORE_PERMISSION_LABELS, CORE_PERMISSIONS
 from citybase.core.registry import Module, NavEntry
 from citybase.core.units import seed_units
 
@@ -22,6 +22,7 @@ module = Module(
         NavEntry("Audit log", "/admin/audit", "audit.read", order=930),
     ),
     permissions=dict(CORE_PERMISSIONS),
+    permission_labels=dict(CORE_PERMISSION_LABELS),
     on_upgrade=(seed_units,),
     order=0,
 )

@@ -105,6 +105,8 @@ class Module:
     cli_name: str | None = None
     nav: Sequence[NavEntry] = ()
     permissions: dict[str, frozenset[str]] = field(default_factory=dict)
+    # msgid of each permission's name, shown on 403 pages instead of the dotted code.
+    permission_labels: dict[str, str] = field(default_factory=dict)
     metrics: Sequence[LiveMetric] = ()
     jobs: Sequence[Job] = ()
     panels: Sequence[PagePanel] = ()
@@ -174,6 +176,11 @@ def permissions() -> dict[str, frozenset[str]]:
         for perm, roles in module.permissions.items():
             merged[perm] = merged.get(perm, frozenset()) | roles
     return merged
+
+
+def permission_labels() -> dict[str, str]:
+    """Return the msgid of every registered permission's name, keyed by the permission."""
+    return {perm: label for module in modules() for perm, label in module.permission_labels.items()}
 
 
 def live_metrics() -> dict[str, LiveMetric]:

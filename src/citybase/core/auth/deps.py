@@ -18,7 +18,7 @@ from citybase.core import registry
 from citybase.core.audit import Actor
 from citybase.core.auth import service
 from citybase.core.auth.models import LoginSession, User
-from citybase.core.auth.roles import role_label
+from citybase.core.auth.roles import permission_label, role_label
 from citybase.core.errors import NotAuthenticated, PermissionDenied
 from citybase.core.settings import Settings
 from citybase.core.i18n_marker import N_
@@ -169,8 +169,9 @@ def require_permission(permission: str, *, write: bool = False) -> Callable[...,
         _check_password_change(principal, False)
         if not principal.has(permission):
             raise PermissionDenied(
-                "Your role ({role}) may not do this; it needs the permission {permission}.",
-                params={"role": role_label(principal.user.role), "permission": permission},
+                "Your role ({role}) may not do this; it needs the permission “{permission}” ({code}).",
+                params={"role": role_label(principal.user.role), "permission": permission_label(permission),
+                        "code": permission},
             )
         if write and not principal.can_write:
             raise PermissionDenied("This token is read-only; create a token with write access.")

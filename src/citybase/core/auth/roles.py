@@ -29,6 +29,19 @@ ROLE_LABELS: dict[str, str] = {
     PUBLIC: N_("Public"),
 }
 
+def permission_label(permission: str) -> str:
+    """Return the permission's name in the current locale (管理用户 for users.manage).
+
+    An unnamed permission is shown as its code, so a module that forgets a label still
+    says which permission is missing.
+    """
+    from citybase.core import registry
+    from citybase.core.i18n import gettext_
+
+    label = registry.permission_labels().get(permission)
+    return gettext_(label) if label else permission
+
+
 def role_label(role: str) -> str:
     """Return the role's name in the current locale (数字办 for digital_office)."""
     from citybase.core.i18n import gettext_
@@ -43,4 +56,13 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({ADMIN, DIGITAL_OFFICE}),
     "units.read": frozenset({ADMIN, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, DATA_STEWARD, VIEWER}),
     "units.manage": frozenset({ADMIN, DIGITAL_OFFICE}),
+}
+
+CORE_PERMISSION_LABELS: dict[str, str] = {
+    "users.manage": N_("Manage users"),
+    "tokens.manage_own": N_("Manage own API tokens"),
+    "tokens.manage_all": N_("Manage every API token"),
+    "audit.read": N_("Read the audit log"),
+    "units.read": N_("View units"),
+    "units.manage": N_("Manage units"),
 }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from citybase.core import registry
 from citybase.core.auth.models import User
-from citybase.core.auth.roles import UNIT_REPORTER, role_label
+from citybase.core.auth.roles import UNIT_REPORTER, permission_label, role_label
 from citybase.core.units import KIND_PLACEHOLDER, Unit, expand_placeholder
 from citybase.plan.models import ROLE_LEAD, Task, TaskUnit
 from citybase.plan.supervision.errors import NotFound, PermissionDenied
@@ -26,7 +26,9 @@ def has_permission(user: User, permission: str) -> bool:
 def require(user: User, permission: str) -> None:
     """Raise PermissionDenied unless the user's role has ``permission``."""
     if not has_permission(user, permission):
-        raise PermissionDenied("Your role ({role}) does not have the permission {permission}; ask the digital office for access.", params={"role": role_label(user.role), "permission": permission})
+        raise PermissionDenied("Your role ({role}) does not have the permission “{permission}” ({code}); ask the digital office for access.",
+                               params={"role": role_label(user.role), "permission": permission_label(permission),
+                                       "code": permission})
 
 
 def is_unit_scoped(user: User) -> bool:

@@ -7,7 +7,7 @@ from citybase.plan.supervision.home_panel import HOME_PANEL
 from citybase.plan.supervision.jobs import JOBS
 from citybase.plan.supervision.metrics import METRICS
 from citybase.plan.supervision.periods import seed_periods
-from citybase.plan.supervision.permissions import DASHBOARD, PERMISSIONS, READ, REPORT, REVIEW
+from citybase.plan.supervision.permissions import DASHBOARD, PERMISSIONS, PERMISSION_LABELS, READ, REPORT, REVIEW
 from citybase.plan.supervision.task_page_panel import PANEL
 
 module = Module(
@@ -27,6 +27,7 @@ module = Module(
         NavEntry(N_("Supervision notices"), "/plan/notices", READ, order=23),
     ),
     permissions=dict(PERMISSIONS),
+    permission_labels=dict(PERMISSION_LABELS),
     metrics=METRICS,
     jobs=JOBS,
     panels=(PANEL, HOME_PANEL),

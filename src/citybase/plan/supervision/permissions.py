@@ -7,6 +7,7 @@ that the task or notice belongs to one of their units.
 from __future__ import annotations
 
 from citybase.core.auth.roles import ADMIN, DATA_STEWARD, DIGITAL_OFFICE, DISPATCHER, UNIT_REPORTER, VIEWER
+from citybase.core.i18n_marker import N_
 
 READ = "plan.supervision.read"
 REPORT = "plan.report"  # write and submit the own unit's reports, contributions, evidence
@@ -32,4 +33,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     SCHEDULE_MANAGE: _OFFICE,
     BINDING_MANAGE: _OFFICE,
     DASHBOARD: frozenset({ADMIN, DIGITAL_OFFICE, VIEWER}),
+}
+
+PERMISSION_LABELS: dict[str, str] = {
+    READ: N_("View supervision"),
+    REPORT: N_("Write progress reports"),
+    REVIEW: N_("Review progress reports"),
+    NOTICE_ISSUE: N_("Issue supervision notices"),
+    NOTICE_REPLY: N_("Reply to supervision notices"),
+    EXTENSION_REQUEST: N_("Request deadline extensions"),
+    EXTENSION_DECIDE: N_("Decide deadline extensions"),
+    SCHEDULE_MANAGE: N_("Manage deadlines and milestones"),
+    BINDING_MANAGE: N_("Manage indicator bindings"),
+    DASHBOARD: N_("View the district dashboard"),
 }

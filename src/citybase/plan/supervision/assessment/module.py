@@ -5,7 +5,7 @@ from citybase.core.registry import Module, NavEntry
 from citybase.plan.cli import plan_app
 from citybase.plan.supervision.assessment import api, views
 from citybase.plan.supervision.assessment.cli import register
-from citybase.plan.supervision.assessment.permissions import PERMISSIONS, RANKING_READ
+from citybase.plan.supervision.assessment.permissions import PERMISSIONS, PERMISSION_LABELS, RANKING_READ
 
 # `citybase plan` belongs to the plan module; the export commands join it here, before
 # the CLI adds the registered modules' command groups.
@@ -18,5 +18,6 @@ module = Module(
     routers=(views.router, api.router),
     nav=(NavEntry(N_("Unit ranking"), "/plan/supervision/ranking", RANKING_READ, order=24),),
     permissions=dict(PERMISSIONS),
+    permission_labels=dict(PERMISSION_LABELS),
     order=12,
 )

@@ -8,6 +8,7 @@ only the tasks of their own units elsewhere, so they are for the office and view
 from __future__ import annotations
 
 from citybase.core.auth.roles import ADMIN, DIGITAL_OFFICE, UNIT_REPORTER, VIEWER
+from citybase.core.i18n_marker import N_
 
 RANKING_READ = "plan.assessment.read"
 EXPORT = "plan.assessment.export"
@@ -15,4 +16,9 @@ EXPORT = "plan.assessment.export"
 PERMISSIONS: dict[str, frozenset[str]] = {
     RANKING_READ: frozenset({ADMIN, DIGITAL_OFFICE, VIEWER, UNIT_REPORTER}),
     EXPORT: frozenset({ADMIN, DIGITAL_OFFICE, VIEWER}),
+}
+
+PERMISSION_LABELS: dict[str, str] = {
+    RANKING_READ: N_("View the unit ranking"),
+    EXPORT: N_("Export the ledger and the bulletin"),
 }
