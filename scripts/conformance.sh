@@ -37,6 +37,7 @@ declare -A GROUPS_BY_NAME=(
   [temporal-consumption]="ContextInformation/Consumption/TemporalEntity"
   [subscriptions]="ContextInformation/Subscription"
   [common]="CommonBehaviours"
+  [csource]="ContextSource/Registration ContextSource/Discovery"
 )
 DEFAULT_GROUPS=(entities attributes batch consumption discovery temporal-provision temporal-consumption subscriptions common)
 

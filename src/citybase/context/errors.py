@@ -100,6 +100,8 @@ class TooManyResults(NgsiLdError):
 
 
 class LdContextNotAvailable(NgsiLdError):
+    # V1.6.1 maps this type to 503 and V1.8.1 changed it to 504. The broker targets V1.6.1;
+    # docs/conformance.md names the sources.
     status = 503
     type_name = "LdContextNotAvailable"
     title = _("JSON-LD context not available")
