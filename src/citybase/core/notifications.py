@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from citybase.core.db import Base, UTCDateTime, utcnow
+from citybase.core.messages import Message
 
 
 class Notification(Base):
@@ -27,6 +28,25 @@ class Notification(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    def title_in(self, locale: str | None = None) -> str:
+        """The title in ``locale`` (default: the reader's), from the stored message when there is one."""
+        return _render(self.data.get("title") if self.data else None, self.title, locale)
+
+    def body_in(self, locale: str | None = None) -> str:
+        """The body in ``locale`` (default: the reader's), from the stored message when there is one."""
+        return _render(self.data.get("body") if self.data else None, self.body, locale)
+
+
+def _render(stored: Any, fallback: str, locale: str | None) -> str:
+    """Render a stored ``Message.as_dict()`` snapshot; text stored without one is shown as stored."""
+    if not isinstance(stored, dict) or "msgid" not in stored:
+        return fallback
+    try:
+        return Message.from_dict(stored).render(locale)
+    except (KeyError, IndexError, ValueError):
+        # A msgid whose placeholders changed since the notification was sent.
+        return fallback
 
 
 def notify(

@@ -1,4 +1,4 @@
-"""Core JSON API: the caller, units, tokens and the audit log."""
+"""Core JSON API: the caller, units, tokens, the audit log and the caller's notifications."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from citybase.core.actors import actor_label
 from citybase.core.audit import AuditEntry
 from citybase.core.auth import service
 from citybase.core.auth.deps import Principal, get_session, require_login, require_permission
+from citybase.core import notifications
 from citybase.core.auth.models import ApiToken, User
+from citybase.core.errors import NotFound, PermissionDenied
 from citybase.core.units import Unit
 
 router = APIRouter(prefix="/api", tags=["core"])
@@ -195,3 +197,46 @@ def audit(table: str | None = None, limit: int = 100, offset: int = 0,
                  action=row.action, table=row.table, row_key=row.row_key, before=row.before, after=row.after)
         for row in rows
     ]
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    title: str = Field(description="In the caller's locale (?lang=en for English).")
+    body: str
+    link: str | None
+    created_at: dt.datetime
+    read: bool
+    addressed_to: str = Field(description="'user' for the caller alone, 'unit' for every user of the caller's unit.")
+
+
+def _notification_out(note: notifications.Notification) -> NotificationOut:
+    return NotificationOut(id=note.id, kind=note.kind, title=note.title_in(), body=note.body_in(), link=note.link,
+                           created_at=note.created_at, read=note.read_at is not None,
+                           addressed_to="user" if note.user_id is not None else "unit")
+
+
+@router.get("/notifications", response_model=list[NotificationOut], summary="The caller's notifications, newest first")
+def list_notifications(unread: bool = False, limit: int = 100, offset: int = 0,
+                       principal: Principal = Depends(require_login()),
+                       session: Session = Depends(get_session)) -> list[NotificationOut]:
+    query = notifications.inbox_query(principal.user.id, principal.user.unit_id)
+    if unread:
+        query = query.where(notifications.Notification.read_at.is_(None))
+    rows = session.scalars(query.offset(max(offset, 0)).limit(min(max(limit, 1), 500)))
+    return [_notification_out(note) for note in rows]
+
+
+@router.post("/notifications/{note_id}/read", response_model=NotificationOut, summary="Mark a notification as read")
+def read_notification(note_id: int, principal: Principal = Depends(require_login()),
+                      session: Session = Depends(get_session)) -> NotificationOut:
+    if not principal.can_write:
+        raise PermissionDenied("This token is read-only; create a token with write access.")
+    query = notifications.inbox_query(principal.user.id, principal.user.unit_id)
+    note = session.scalar(query.where(notifications.Notification.id == note_id))
+    if note is None:
+        raise NotFound("You have no notification {id}.", params={"id": note_id})
+    notifications.mark_read(session, principal.user.id, principal.user.unit_id, note_id)
+    session.commit()
+    session.refresh(note)
+    return _notification_out(note)

@@ -1,4 +1,8 @@
-"""In-app notifications sent by supervision, rendered in the platform's default locale."""
+"""In-app notifications sent by supervision.
+
+The stored title and body are rendered in the platform's default locale; the messages
+themselves are kept in ``data`` so that each reader sees them in their own locale.
+"""
 
 from __future__ import annotations
 
