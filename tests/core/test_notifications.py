@@ -52,7 +52,7 @@ def test_api_lists_and_marks_read(client, db) -> None:
     assert english[1]["body"] == "Reply by 2024-06-30."
     rejected = client.post(f"/api/notifications/{note_id}/read", headers=reader)
     assert rejected.status_code == 403
-    assert "只读" in refused.json()["detail"]
+    assert "只读" in rejected.json()["detail"]
     marked = client.post(f"/api/notifications/{note_id}/read", headers=writer)
     assert marked.status_code == 200
     assert marked.json()["read"] is True
