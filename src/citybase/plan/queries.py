@@ -37,6 +37,27 @@ def _task_options() -> list:
     ]
 
 
+# Endings of a task list's title that name the document rather than the plan.
+_LIST_ENDINGS = ("工作任务清单", "重点任务清单", "任务清单", "任务分解表")
+
+
+def plan_name(session: Session) -> str | None:
+    """Return the plan's name from the title of the last imported task list, or None.
+
+    The title 嘉定区城市数字化转型行动方案（2021-2023年）工作任务清单 gives
+    嘉定区城市数字化转型行动方案（2021-2023年）: exports add their own document name.
+    """
+    summary = session.scalar(select(PlanImport.summary).order_by(PlanImport.id.desc()).limit(1))
+    title = (summary or {}).get("title")
+    if not title:
+        return None
+    title = title.strip()
+    for ending in _LIST_ENDINGS:
+        if title.endswith(ending) and len(title) > len(ending):
+            return title[: -len(ending)].rstrip()
+    return title
+
+
 def sections(session: Session) -> list[Section]:
     query = select(Section).order_by(Section.seq).options(selectinload(Section.key_projects))
     return list(session.scalars(query))

@@ -131,6 +131,7 @@ def test_bulletin_on_seed(db, imported):
         report_seed_task(db, seq, "2022-05", shanghai(2022, 6, 2), "0.5")
     texts = _texts(_bulletin(db))
 
+    assert texts[0] == "嘉定区城市数字化转型行动方案（2021-2023年）督办通报"
     with db.session() as session:
         assessment = assess_period(session, periods.period_by_key(session, "2022-05"), NOW)
         lights = assessment.lights

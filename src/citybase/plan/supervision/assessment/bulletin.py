@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from citybase.core.i18n import gettext_ as _
 from citybase.core.i18n_marker import N_
+from citybase.plan.queries import plan_name
 from citybase.plan.supervision.assessment.labels import LIGHT_FILLS, LIGHT_WORDS
 from citybase.plan.supervision.assessment.scorecard import (
     PeriodAssessment, assess_period, notice_state, notices_of_period,
@@ -291,8 +292,10 @@ def build_bulletin(
     document = Document()
     _page_setup(document)
 
-    _paragraph(document, _("City Digital Transformation Action Plan: supervision bulletin"), TITLE_FONT, 22,
-               align=WD_ALIGN_PARAGRAPH.CENTER)
+    name = plan_name(session)
+    title = (_("{plan}: supervision bulletin", plan=name) if name
+             else _("City Digital Transformation Action Plan: supervision bulletin"))
+    _paragraph(document, title, TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, period_title(period), size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, _("Figures as of {time} (Shanghai time).",
                            time=figures_time(assessment.as_of)),

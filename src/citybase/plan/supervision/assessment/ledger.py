@@ -27,6 +27,7 @@ from citybase.core.i18n import gettext_ as _
 from citybase.core.i18n_marker import N_
 from citybase.plan.formatting import format_quantity
 from citybase.plan.models import ROLE_COOPERATOR, Task
+from citybase.plan.queries import plan_name
 from citybase.plan.supervision.assessment.labels import LIGHT_FILLS, LIGHT_WORDS
 from citybase.plan.supervision.assessment.timefmt import figures_time
 from citybase.plan.supervision.settings import SupervisionSettings, get_supervision_settings
@@ -220,8 +221,12 @@ def build_ledger(
     sheet = book.active
     sheet.title = _("Work ledger")
 
-    title = _("Jiading District City Digital Transformation Action Plan ({start}–{end}): work ledger",
-              start=settings.plan_starts_on.year, end=settings.plan_ends_on.year)
+    name = plan_name(session)
+    if name:
+        title = _("{plan}: work ledger", plan=name)
+    else:
+        title = _("Jiading District City Digital Transformation Action Plan ({start}–{end}): work ledger",
+                  start=settings.plan_starts_on.year, end=settings.plan_ends_on.year)
     sheet.cell(1, 1, title).font = Font(name=TITLE_FONT, size=16, bold=True)
     sheet.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
