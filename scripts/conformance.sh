@@ -21,6 +21,8 @@
 #   CONFORMANCE_OUT   where Robot writes output.xml, log.html and report.html
 #                     (default: a new directory under /tmp)
 #   CITYBASE          the citybase command (default: .venv/bin/citybase)
+#   TEMPORAL_MAX_INSTANCES  maximum instances per attribute of a temporal read before it
+#                     returns 206 (default 10, between the 5 and 20 the suite requires)
 # Prints per-group counts and a closing "N passed, N failed" line; exits 0 when the
 # suite ran, whatever it counted, and non-zero when it could not run.
 set -euo pipefail
@@ -106,8 +108,12 @@ cleanup() {
 trap cleanup EXIT
 
 echo "starting citybase on 127.0.0.1:$PORT (data in $WORK/data, log in $OUT/citybase.log)"
+# The suite's README requires a temporal instance limit that 20 instances of one attribute
+# exceed and 5 do not, for its paging cases 020_13, 020_14, 021_15 and 021_16. The spec
+# leaves the limit to the broker, whose default is 10,000.
 export CITYBASE_DATA_DIR="$WORK/data" CITYBASE_DATABASE_URL="" CITYBASE_CONTEXT_AUTH=off \
-  CITYBASE_CONTEXT_JSONLD_DIRS="$WORK/contexts" CITYBASE_LOCALE=en
+  CITYBASE_CONTEXT_JSONLD_DIRS="$WORK/contexts" CITYBASE_LOCALE=en \
+  CITYBASE_CONTEXT_TEMPORAL_MAX_INSTANCES="${TEMPORAL_MAX_INSTANCES:-10}"
 "$CITYBASE" serve --host 127.0.0.1 --port "$PORT" --no-worker >"$OUT/citybase.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do

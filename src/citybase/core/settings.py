@@ -48,8 +48,9 @@ class Settings(BaseSettings):
         "(local conformance runs only; a warning is logged at start)."
     )
     context_temporal_max_instances: int = Field(
-        10000, ge=1, description="Most instances per attribute one temporal API response returns; "
-        "a response cut short by it is 206 Partial Content with a Content-Range header."
+        10000, ge=1, description="Maximum instances per attribute one temporal API response returns, "
+        "and maximum periods per entity of an aggregated one; a response cut short by it is 206 Partial "
+        "Content with a Content-Range header."
     )
 
     @field_validator("locale")

@@ -200,15 +200,6 @@ def test_invalid_temporal_queries_are_bad_request(ngsi: Ngsi) -> None:
     assert unknown.json()["type"] == ERRORS + "InvalidRequest"
 
 
-def test_aggregation_not_supported(ngsi: Ngsi) -> None:
-    ngsi.post("/temporal/entities", temporal_sensor())
-
-    got = ngsi.get(tpath(), params={"options": "aggregatedValues", "aggrMethods": "avg", "aggrPeriodDuration": "PT1H"})
-
-    assert got.status_code == 422
-    assert got.json()["type"] == ERRORS + "OperationNotSupported"
-
-
 def test_retrieve_errors(ngsi: Ngsi) -> None:
     ngsi.post("/temporal/entities", temporal_sensor())
 

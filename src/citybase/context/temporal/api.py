@@ -1,14 +1,13 @@
 """``/temporal/entities``: the NGSI-LD temporal API (ETSI GS CIM 009 V1.6.1, clauses 5.6.11-5.6.16, 5.7.3, 5.7.4).
 
 Reads select entities the way ``/entities`` does (id, idPattern, type, attrs, q,
-geo-query) and then their attribute instances with the temporal query. Writes add,
-patch and delete instances of the temporal evolution. Aggregated representations
-(``aggregatedValues``) are not supported: they return 422 OperationNotSupported.
+geo-query) and then their attribute instances with the temporal query, or the
+aggregates of those instances (``aggregatedValues``, see
+:mod:`citybase.context.temporal.aggregation`). Writes add, patch and delete
+instances of the temporal evolution.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from typing import Any
 from urllib.parse import unquote
@@ -32,16 +31,20 @@ from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.temporal import service
+from citybase.context.temporal.aggregate_query import read_aggregates
+from citybase.context.temporal.aggregation import Aggregation, render_aggregated
 from citybase.context.temporal.selection import (
     TEMPORAL_QUERY,
     TEMPORAL_RETRIEVE,
+    aggregation_from,
+    body_aggregation_source,
     query_from_body,
     query_from_params,
     temporal_options,
 )
+from citybase.context.temporal.paging import add_emptied, cut_to_range
 from citybase.context.temporal.render import TemporalOptions, render_temporal
 from citybase.context.temporal.timequery import TemporalQuery, parse_temporal_query
-from citybase.context.times import format_datetime
 from citybase.context.uris import check_uri
 from citybase.core.auth.deps import get_session
 from citybase.core.db import utcnow
@@ -64,9 +67,10 @@ async def query_temporal(request: Request, session: Session = Depends(get_sessio
     selection = query_from_params(request, active)
     temporal = parse_temporal_query(request.query_params.get, require_timerel=False)
     options = temporal_options(request, temporal)
+    aggregation = aggregation_from(request, request.query_params.get)
     limit = request.app.state.settings.context_temporal_max_instances
     documents, total, page_range = await in_thread(_run_temporal_query, session, selection, temporal, active,
-                                                   options, limit)
+                                                   options, aggregation, limit)
     headers = {"NGSILD-Results-Count": str(total)} if total is not None else {}
     return _partial_or_full(documents, context, media_type, headers, page_range)
 
@@ -78,60 +82,39 @@ async def query_temporal_post(request: Request, session: Session = Depends(get_s
     media_type = choose_response_type(request)
     body, context = await read_body(request)
     active = active_context(context.value)
-    selection, temporal = query_from_body(require_object(body, _("a temporal query")), active)
+    query = require_object(body, _("a temporal query"))
+    selection, temporal = query_from_body(query, active)
     paging = params.paging(request)
     selection.limit, selection.offset, selection.count = paging.limit, paging.offset, paging.count
     options = temporal_options(request, temporal)
+    aggregation = aggregation_from(request, body_aggregation_source(query))
     limit = request.app.state.settings.context_temporal_max_instances
     documents, total, page_range = await in_thread(_run_temporal_query, session, selection, temporal, active,
-                                                   options, limit)
+                                                   options, aggregation, limit)
     headers = {"NGSILD-Results-Count": str(total)} if total is not None else {}
     return _partial_or_full(documents, context, media_type, headers, page_range)
 
 
 def _run_temporal_query(session: Session, selection: EntityQuery, temporal: TemporalQuery, active: ActiveContext,
-                        options: TemporalOptions, limit: int) -> tuple[list[dict[str, Any]], int | None, str | None]:
+                        options: TemporalOptions, aggregation: Aggregation | None,
+                        limit: int) -> tuple[list[dict[str, Any]], int | None, str | None]:
     result = run_query(session, selection)
     pks = [entity.pk for entity in result.entities if entity.pk is not None]
+    if aggregation is not None:
+        aggregates = read_aggregates(session, pks, selection.attrs, temporal, aggregation, limit)
+        documents = [render_aggregated(e, aggregates[e.pk], active, aggregation)
+                     for e in result.entities if e.pk in aggregates]
+        return documents, result.total, None
     page = service.read_history_page(session, pks, selection.attrs, temporal, limit)
+    page_range = cut_to_range(page, temporal)
     history = page.history
     # An entity none of whose instances the temporal query selects is left out of the result.
-    documents = [render_temporal(e, history[e.pk], active, options) for e in result.entities if history.get(e.pk or 0)]
-    return documents, result.total, content_range(page, temporal) if page.truncated else None
-
-
-def content_range(page: service.HistoryPage, temporal: TemporalQuery) -> str:
-    """Build the Content-Range of a truncated temporal response (ETSI GS CIM 009 V1.6.1, clause 6.3.10).
-
-    Without lastN the range runs forward from the start of the queried interval (or the
-    oldest instance returned) to where the cut attributes stop, so a next request with
-    ``timerel=after`` and that time continues them. With lastN it runs backward from the
-    end of the interval (or the newest instance) to where the cut attributes stop, and
-    the size is lastN. Otherwise the size is ``*``.
-    """
-    def time_of(row: service.HistoryRow) -> dt.datetime:
-        return row.time_of(temporal.timeproperty) or row.written_at
-
-    everything = [time_of(row) for rows in page.history.values() for row in rows]
-    cut: dict[tuple[int, str], list[dt.datetime]] = {}
-    for entity_pk, rows in page.history.items():
-        for row in rows:
-            if (entity_pk, row.attr_iri) in page.truncated:
-                cut.setdefault((entity_pk, row.attr_iri), []).append(time_of(row))
-    if temporal.last_n is None:
-        start = temporal.time_at if temporal.timerel in ("after", "between") and temporal.time_at else min(everything)
-        end = min(max(times) for times in cut.values())
-        size = "*"
-    else:
-        if temporal.timerel == "between" and temporal.end_time_at:
-            start = temporal.end_time_at
-        elif temporal.timerel == "before" and temporal.time_at:
-            start = temporal.time_at
-        else:
-            start = max(everything)
-        end = max(min(times) for times in cut.values())
-        size = str(temporal.last_n)
-    return f"date-time {format_datetime(start)}-{format_datetime(end)}/{size}"
+    # An entity whose instances the range cut away stays, with its attributes as empty lists.
+    documents = [
+        add_emptied(render_temporal(e, history[e.pk], active, options), e.pk, page_range, active, options.simplified)
+        for e in result.entities if e.pk in history
+    ]
+    return documents, result.total, page_range.header() if page_range else None
 
 
 def _partial_or_full(body: Any, context: Any, media_type: str, headers: dict[str, str],
@@ -154,18 +137,25 @@ async def retrieve_temporal(entity_id: str, request: Request, session: Session =
     attrs = expand_names(params.name_list(request, "attrs"), active)
     temporal = parse_temporal_query(request.query_params.get)
     options = temporal_options(request, temporal)
+    aggregation = aggregation_from(request, request.query_params.get)
 
     limit = request.app.state.settings.context_temporal_max_instances
 
     def work() -> tuple[dict[str, Any], str | None]:
         entity = _require_entity(session, entity_id, request.query_params.get("type"), active)
+        if aggregation is not None:
+            aggregates = read_aggregates(session, [entity.pk or 0], attrs, temporal, aggregation, limit)
+            return render_aggregated(entity, aggregates.get(entity.pk or 0, {}), active, aggregation), None
         page = service.read_history_page(session, [entity.pk or 0], attrs, temporal, limit)
+        page_range = cut_to_range(page, temporal)
         rows = page.history.get(entity.pk or 0, [])
         if attrs is not None and not rows and not any(a in entity.attrs for a in attrs):
             raise ResourceNotFound(
                 _("Entity {id!r} has none of the attributes {attrs}."), id=entity_id, attrs=", ".join(attrs)
             )
-        return render_temporal(entity, rows, active, options), content_range(page, temporal) if page.truncated else None
+        document = render_temporal(entity, rows, active, options)
+        add_emptied(document, entity.pk or 0, page_range, active, options.simplified)
+        return document, page_range.header() if page_range else None
 
     document, page_range = await in_thread(work)
     return _partial_or_full(document, context, media_type, {}, page_range)

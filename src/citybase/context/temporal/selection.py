@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -9,19 +10,24 @@ from fastapi import Request
 from citybase.context.api import params
 from citybase.context.api.common import check_id_pattern, expand_names, type_expander
 from citybase.context.entity_expand import expand_attribute_name, expand_types
-from citybase.context.errors import BadRequestData, OperationNotSupported
+from citybase.context.errors import BadRequestData
 from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import TypeAny, TypeName, parse_type_expression
 from citybase.context.service.query import EntityQuery
+from citybase.context.temporal.aggregation import (
+    Aggregation,
+    parse_aggregation,
+    parse_methods,
+    parse_period_duration,
+)
 from citybase.context.temporal.render import TemporalOptions
 from citybase.context.temporal.timequery import TemporalQuery, parse_temporal_query
 from citybase.context.uris import check_uri
 
 _TIME_PARAMS = frozenset({"timerel", "timeAt", "endTimeAt", "timeproperty", "lastN"})
-# aggrMethods and aggrPeriodDuration are accepted only to reject them: aggregation is unsupported.
 _AGGREGATION = frozenset({"aggrMethods", "aggrPeriodDuration"})
 TEMPORAL_RETRIEVE = frozenset({"attrs", "type", "options", "format", "lang", "local"}) | _TIME_PARAMS | _AGGREGATION
 TEMPORAL_QUERY = frozenset({
@@ -32,10 +38,14 @@ TEMPORAL_OPTIONS = frozenset({"temporalValues", "sysAttrs", "normalized", "aggre
 TEMPORAL_FORMATS = frozenset({"temporalValues", "normalized", "aggregatedValues"})
 
 
-def temporal_options(request: Request, temporal: TemporalQuery) -> TemporalOptions:
-    """Read ``options`` and ``format``; aggregation is rejected as unsupported."""
+def _chosen_options(request: Request) -> set[str]:
     raw = request.query_params.get("options")
-    chosen = {v.strip() for v in raw.split(",") if v.strip()} if raw is not None else set()
+    return {v.strip() for v in raw.split(",") if v.strip()} if raw is not None else set()
+
+
+def temporal_options(request: Request, temporal: TemporalQuery) -> TemporalOptions:
+    """Read ``options`` and ``format``; :func:`aggregation_from` reads the aggregation they may select."""
+    chosen = _chosen_options(request)
     unknown = chosen - TEMPORAL_OPTIONS
     if unknown:
         raise BadRequestData(
@@ -47,10 +57,27 @@ def temporal_options(request: Request, temporal: TemporalQuery) -> TemporalOptio
         raise BadRequestData(
             _("format {value!r} is not one of {known}."), value=requested, known=", ".join(sorted(TEMPORAL_FORMATS))
         )
-    if "aggregatedValues" in chosen or requested == "aggregatedValues" or _AGGREGATION & set(request.query_params):
-        raise OperationNotSupported(_("Aggregated temporal representations are not supported by this broker."))
     simplified = "temporalValues" in chosen or requested == "temporalValues"
+    if simplified and ("aggregatedValues" in chosen or requested == "aggregatedValues"):
+        raise BadRequestData(_("temporalValues and aggregatedValues are two representations; ask for one of them."))
     return TemporalOptions(simplified, "sysAttrs" in chosen, temporal.timeproperty, request.query_params.get("lang"))
+
+
+def aggregation_from(request: Request, source: Callable[[str], Any]) -> Aggregation | None:
+    """Return the aggregation that options=aggregatedValues or format=aggregatedValues selects, else None.
+
+    ``source(name)`` returns aggrMethods and aggrPeriodDuration: the query parameters
+    of a GET, or the members of a JSON Query. They are checked even when no
+    aggregation is selected, so a bad value is reported and not silently ignored.
+    """
+    methods, duration = source("aggrMethods"), source("aggrPeriodDuration")
+    if methods is not None:
+        parse_methods(methods)
+    if duration is not None:
+        parse_period_duration(duration)
+    if "aggregatedValues" not in _chosen_options(request) and request.query_params.get("format") != "aggregatedValues":
+        return None
+    return parse_aggregation(methods, duration)
 
 
 def query_from_params(request: Request, active: ActiveContext) -> EntityQuery:
@@ -107,3 +134,14 @@ def query_from_body(body: dict[str, Any], active: ActiveContext) -> tuple[Entity
     return selection, temporal
 
 
+
+
+def body_aggregation_source(body: dict[str, Any]) -> Callable[[str], Any]:
+    """Read aggrMethods and aggrPeriodDuration of a JSON Query from ``temporalQ`` or, failing that, ``aggrParams``."""
+    temporal_body = body.get("temporalQ") if isinstance(body.get("temporalQ"), dict) else {}
+    params = body.get("aggrParams") if isinstance(body.get("aggrParams"), dict) else {}
+
+    def source(name: str) -> Any:
+        return temporal_body.get(name, params.get(name))
+
+    return source
