@@ -96,8 +96,12 @@ def test_reporter_home_page(seeded, page):
     late_notice = page.locator("ul[aria-labelledby='hp-notices'] li").first
     assert "网办比例未达序时进度" in late_notice.inner_text()
     assert "已逾期4天" in late_notice.inner_text()
-    first_due = page.locator("ul[aria-labelledby='hp-due'] li").first
+    first_due = page.locator("ul[aria-labelledby^='hp-due-'] li").first
     assert "已逾期" in first_due.inner_text()  # April reports of the unit's other tasks were due on 5 May
+    # One list per period: April (overdue) above May.
+    headings = page.locator("h4[id^='hp-due-']").all_inner_texts()
+    assert [text.split(" · ")[0] for text in headings] == ["2022-04期", "2022-05期"]
+    assert "逾期" in headings[0]
     assert page.locator("#quick-links").is_visible()
     _photograph(page, "home-reporter")
 

@@ -148,7 +148,9 @@ def missing(locale: str = "zh_CN") -> dict[str, list[str]]:
         if path.exists():
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=locale):
-                    if message.id and message.string and not message.fuzzy:
+                    # A plural entry's string is a tuple, truthy even when its forms are empty.
+                    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                    if message.id and forms and all(forms) and not message.fuzzy:
                         translated.add(message.id)
         gaps = [m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id and m.id not in translated]
         if gaps:

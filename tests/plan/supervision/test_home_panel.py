@@ -11,7 +11,7 @@ from plan_builder import accept_report, shanghai, submit_report
 from citybase.core import registry
 from citybase.core.auth.models import User
 from citybase.plan.models import PlanImport
-from citybase.plan.supervision import extensions, notices, reports
+from citybase.plan.supervision import extensions, notices, periods, reports
 from tests.conftest import login
 
 CORE_PACKAGES = [Path(__file__).resolve().parents[3] / "src" / "citybase" / name for name in ("core", "web")]
@@ -158,6 +158,82 @@ def test_cooperator_has_no_report_due(client, clock, web_users, plan, db):
     assert "本期报送已全部完成。" in _section(panel, "hp-due")
 
 
+def test_cooperator_sees_contribution_due(client, clock, web_users, plan, db):
+    _as(client, web_users, "nanxiang")
+
+    panel = _panel(client.get("/").text)
+
+    # 南翔镇 cooperates on task 1, led by 区科委. Nothing was reported for April (due 5 May),
+    # and the May report is due on 5 June.
+    owed = _section(panel, "hp-contributions")
+    april = owed.index('<h4 class="hp-period" id="hp-contrib-2022-04">2022-04期 · 2022-05-05截止 · '
+                       '<span class="hp-overdue">逾期</span> · 1项配合情况</h4>')
+    may = owed.index('<h4 class="hp-period" id="hp-contrib-2022-05">2022-05期 · 2022-06-05截止 · 1项配合情况</h4>')
+    assert april < may
+    assert '<a href="/plan/my/report?task=1&amp;period=2022-05">' in owed
+    assert "牵头单位：区科委" in owed
+    assert "还剩3天" in owed
+    assert "已逾期28天" in owed
+    assert "本单位有2项待办。" in panel
+    assert "其中1项已逾期。" in panel
+
+
+def test_contribution_leaves_list_when_added(client, clock, web_users, plan, db):
+    with db.session() as session:
+        user = session.get(User, plan.users["nanxiang"])
+        period = periods.period_by_key(session, "2022-05")
+        report = reports.open_report(session, user, plan.tasks["network"], period, clock.now)
+        report_id = report.id
+    _as(client, web_users, "nanxiang")
+    owed = _section(_panel(client.get("/").text), "hp-contributions")
+    # The lead unit has a draft now, so the item links to that report.
+    assert f'<a href="/plan/reports/{report_id}">' in owed
+
+    with db.session() as session:
+        reports.contribute(session, session.get(User, plan.users["nanxiang"]), report_id, "南翔镇完成120个基站选址。",
+                           clock.now)
+
+    owed = _section(_panel(client.get("/").text), "hp-contributions")
+    assert "2022-05期" not in owed
+    assert "2022-04期" in owed
+    assert [row["period"] for row in client.get("/api/plan/todo").json()["contributions_due"]] == ["2022-04"]
+
+
+def test_contribution_not_owed_after_submit(client, clock, web_users, plan, db):
+    submit_report(db, plan, "network", "2022-05", shanghai(2022, 6, 1, 9), {"stations": 2250, "broadband": 80},
+                  {"fibre": 50})
+    _as(client, web_users, "nanxiang")
+
+    body = client.get("/api/plan/todo").json()
+
+    # The submitted May report takes no more contributions; April is still owed.
+    assert [row["period"] for row in body["contributions_due"]] == ["2022-04"]
+
+
+def test_cooperator_empty_state(client, clock, web_users, plan, db):
+    for period, day in (("2022-04", 3), ("2022-05", 30)):
+        submit_report(db, plan, "network", period, shanghai(2022, 5, day, 9), {"stations": 2250, "broadband": 80},
+                      {"fibre": 50})
+    _as(client, web_users, "nanxiang")
+
+    panel = _panel(client.get("/").text)
+
+    assert "本单位暂无需报送的配合情况。" in _section(panel, "hp-contributions")
+    assert "本单位今天没有待办事项。" in panel
+
+
+def test_due_reports_grouped_by_period(client, clock, web_users, plan, db):
+    clock.now = shanghai(2022, 6, 7, 9)
+    _as(client, web_users, "science")
+
+    due = _section(_panel(client.get("/").text), "hp-due")
+
+    may = due.index('<h4 class="hp-period" id="hp-due-2022-05">2022-05期 · 2022-06-05截止 · <span class="hp-overdue">逾期</span> · 1份报告</h4>')
+    june = due.index('<h4 class="hp-period" id="hp-due-2022-06">2022-06期 · 2022-07-05截止 · 1份报告</h4>')
+    assert may < june
+    assert due.count('<ul class="hp-list"') == 2
+
+
 def test_office_sees_queue_and_figures(client, clock, web_users, plan, db):
     ids = _reporter_work(db, plan)
     submitted = submit_report(db, plan, "government_net", "2022-05", shanghai(2022, 6, 1, 9), {"bandwidth": 60})
@@ -256,6 +332,19 @@ def test_api_todo_of_reporter(client, clock, web_users, plan, db):
     assert [row["id"] for row in body["notices"]] == [ids["late"], ids["soon"]]
     assert [row["overdue"] for row in body["notices"]] == [True, False]
     assert [(row["id"], row["status"]) for row in body["extensions"]] == [(ids["extension"], "refused")]
+    assert body["contributions_due"] == []
+
+
+def test_api_todo_of_cooperator(client, clock, web_users, plan, db):
+    _as(client, web_users, "nanxiang")
+
+    body = client.get("/api/plan/todo").json()
+
+    assert body["reports_due"] == []
+    assert [(row["task"], row["period"], row["due_on"], row["days_left"], row["overdue"], row["report_id"])
+            for row in body["contributions_due"]] == [(1, "2022-04", "2022-05-05", -28, True, None),
+                                                      (1, "2022-05", "2022-06-05", 3, False, None)]
+    assert body["contributions_due"][1]["link"] == "/plan/my/report?task=1&period=2022-05"
 
 
 def test_api_todo_of_office(client, clock, web_users, plan, db):
@@ -283,7 +372,7 @@ def test_api_todo_of_viewer_and_dispatcher(client, clock, web_users, plan, db):
     assert set(viewer["lights"]) == {"green", "blue", "yellow", "red"}
     assert sum(viewer["lights"].values()) == 3
     assert dispatcher == {
-        "view": "none", "reports_due": [], "reports_returned": [], "reports_to_review": [], "notices": [],
+        "view": "none", "reports_due": [], "contributions_due": [], "reports_returned": [], "reports_to_review": [], "notices": [],
         "extensions": [], "lights": None, "last_import_at": None,
     }
 

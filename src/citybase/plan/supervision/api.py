@@ -15,7 +15,7 @@ from citybase.core.units import Unit
 from citybase.plan.supervision import evidence, extensions, notices, reports, values
 from citybase.plan.supervision.access import visible_task_ids
 from citybase.plan.supervision.api_models import (
-    BindingIn, BindingOut, DecisionIn, DueReportOut, ExtensionIn, ExtensionOut, MetricOut, NoticeCloseIn, NoticeIn, NoticeOut,
+    BindingIn, BindingOut, DecisionIn, DueContributionOut, DueReportOut, ExtensionIn, ExtensionOut, MetricOut, NoticeCloseIn, NoticeIn, NoticeOut,
     NoticeReturnIn, PeriodOut, ReasonIn, ReportIn, ReportOpenIn, ReportOut, TaskStatusOut, TextIn, TodoOut, UnitReportingOut,
 )
 from citybase.plan.supervision.api_shapes import (
@@ -281,8 +281,13 @@ def get_todo(
                          overdue=item.overdue, report_id=item.report.id if item.report else None, link=item.link)
             for item in items["due"]
         ]
+        contributions = [
+            DueContributionOut(task=item.task.seq, period=item.period.key, due_on=item.due_on, days_left=item.days_left,
+                               overdue=item.overdue, report_id=item.report.id if item.report else None, link=item.link)
+            for item in items["contributions"]
+        ]
         return TodoOut(
-            view="reporter", reports_due=due, reports_returned=[report_out(r) for r in items["returned"]],
+            view="reporter", reports_due=due, contributions_due=contributions, reports_returned=[report_out(r) for r in items["returned"]],
             notices=[notice_out(item.notice, now) for item in items["to_reply"]],
             extensions=[extension_out(row) for row in items["decisions"]],
         )

@@ -257,11 +257,16 @@ class DueReportOut(BaseModel):
     link: str
 
 
+class DueContributionOut(DueReportOut):
+    """A contribution the caller's unit owes to the lead unit's report on a task it cooperates on."""
+
+
 class TodoOut(BaseModel):
     """The caller's to-do list, as on the home page. ``view`` is reporter, office, viewer or none."""
 
     view: str
     reports_due: list[DueReportOut] = []
+    contributions_due: list[DueContributionOut] = []
     reports_returned: list[ReportOut] = []
     reports_to_review: list[ReportOut] = []
     notices: list[NoticeOut] = []

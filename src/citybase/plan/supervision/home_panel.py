@@ -3,8 +3,9 @@
 Core renders the panels registered for ``registry.HOME_SLOT`` and imports nothing of
 supervision. The panel depends on the role:
 
-- a unit reporter sees the reports due (overdue first), returned reports with the
-  reason, notices awaiting the unit's reply and the latest extension decisions;
+- a unit reporter sees the reports due, grouped by period (overdue first), the
+  contributions due on tasks the unit cooperates on, returned reports with the reason,
+  notices awaiting the unit's reply and the latest extension decisions;
 - the digital office and admins see reports awaiting review, notices overdue for a
   reply, extension requests to decide, the red-light task count and the last import;
 - a viewer sees the light distribution with a link to the dashboard.
@@ -64,6 +65,45 @@ class DueReport:
 
 
 @dataclass(frozen=True)
+class DueContribution:
+    """A contribution (配合单位报送) the reporter's unit has not yet added to a task's report for ``period``."""
+
+    task: Task
+    period: ReportingPeriod
+    report: ProgressReport | None
+    due_on: dt.date
+    days_left: int  # negative once overdue
+    overdue: bool
+
+    @property
+    def link(self) -> str:
+        if self.report is not None:
+            return reports.report_link(self.report)
+        return f"/plan/my/report?task={self.task.seq}&period={self.period.key}"
+
+
+@dataclass(frozen=True)
+class PeriodGroup:
+    """The due items of one reporting period, for a heading per period on the home page."""
+
+    period: ReportingPeriod
+    due_on: dt.date
+    overdue: bool
+    items: list[Any]
+
+
+def by_period(items: list[Any]) -> list[PeriodGroup]:
+    """Group due items by period, keeping the order of their first item (overdue periods first)."""
+    groups: dict[int, PeriodGroup] = {}
+    for item in items:
+        group = groups.get(item.period.id)
+        if group is None:
+            group = groups[item.period.id] = PeriodGroup(item.period, item.due_on, item.overdue, [])
+        group.items.append(item)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
 class NoticeItem:
     notice: SupervisionNotice
     due_on: dt.date
@@ -108,6 +148,36 @@ def due_reports(session: Session, user: User, now: dt.datetime) -> list[DueRepor
     return sorted(items, key=lambda item: (not item.overdue, item.due_on, item.task.seq))
 
 
+def contributions_due(session: Session, user: User, now: dt.datetime) -> list[DueContribution]:
+    """Return the contributions the user's unit owes on tasks it cooperates on, overdue first.
+
+    A contribution is due with the lead unit's report. It is owed while that report can
+    still be edited (not started, draft or returned) and holds nothing from this unit.
+    """
+    if user.unit_id is None:
+        return []
+    cooperating = [task_id for task_id, role in task_roles_of_unit(session, user.unit_id).items() if role == "cooperator"]
+    if not cooperating:
+        return []
+    tasks = list(session.scalars(select(Task).where(Task.id.in_(cooperating), Task.lead_unit_id.is_not(None))
+                                 .order_by(Task.seq)))
+    today = local_date(now)
+    items = []
+    for period in _due_periods(session, now):
+        existing = {
+            row.task_id: row for row in session.scalars(select(ProgressReport).where(
+                ProgressReport.period_id == period.id, ProgressReport.task_id.in_(cooperating)))
+        }
+        day = due_day(period.due_at)
+        for task in tasks:
+            report = existing.get(task.id)
+            if report is not None and (report.status not in (STATUS_DRAFT, STATUS_RETURNED)
+                                       or any(item.unit_id == user.unit_id for item in report.contributions)):
+                continue
+            items.append(DueContribution(task, period, report, day, (day - today).days, now >= period.due_at))
+    return sorted(items, key=lambda item: (not item.overdue, item.due_on, item.task.seq))
+
+
 def returned_reports(session: Session, user: User) -> list[ProgressReport]:
     """Return the unit's reports sent back for revision, oldest return first."""
     if user.unit_id is None:
@@ -142,15 +212,17 @@ def recent_decisions(session: Session, user: User, now: dt.datetime) -> list[Ext
 
 def _reporter_context(session: Session, user: User, now: dt.datetime) -> dict[str, Any]:
     due = due_reports(session, user, now)
+    contributions = contributions_due(session, user, now)
     returned = returned_reports(session, user)
     to_reply = notices_to_reply(session, user, now)
     decisions = recent_decisions(session, user, now)
     pending = extensions.list_extensions(session, user, status=EXTENSION_PENDING)
     return {
-        "view": "reporter", "due": due, "returned": returned, "to_reply": to_reply, "decisions": decisions,
+        "view": "reporter", "due": due, "due_groups": by_period(due), "contributions": contributions,
+        "contribution_groups": by_period(contributions), "returned": returned, "to_reply": to_reply, "decisions": decisions,
         "pending_extensions": pending,
-        "overdue_count": sum(1 for item in due if item.overdue) + sum(1 for item in to_reply if item.overdue),
-        "action_count": len(due) + len(returned) + len(to_reply),
+        "overdue_count": sum(1 for item in [*due, *contributions, *to_reply] if item.overdue),
+        "action_count": len(due) + len(contributions) + len(returned) + len(to_reply),
         "decision_days": DECISION_DAYS,
     }
 
