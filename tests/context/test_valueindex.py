@@ -287,22 +287,25 @@ def test_migration_backfills_the_index_from_stored_entities(db: Database) -> Non
         assert session.scalar(select(func.count()).select_from(CtxAttrValue)) == 0
 
 
-def test_bulk_writes_refresh_postgresql_statistics(db: Database, monkeypatch: Any) -> None:
-    """After enough entity writes the store ANALYZEs its tables on PostgreSQL (SQLite needs none)."""
-    from citybase.context.service import store
+def test_bulk_writes_vacuum_postgresql_tables(db: Database, monkeypatch: Any) -> None:
+    """After enough entity writes the tables are vacuumed and analyzed on PostgreSQL (SQLite needs neither)."""
+    from citybase.context.service import maintenance
 
-    monkeypatch.setattr(store, "_next_analyze", 2)
-    monkeypatch.setattr(store, "_writes_since_analyze", 0)
+    monkeypatch.setattr(maintenance, "_next_mark", 2)
+    monkeypatch.setattr(maintenance, "_writes_since_vacuum", 0)
     dialect = db.engine.dialect.name
 
-    def analyzed() -> int:
+    def counts() -> tuple[int, int]:
         if dialect != "postgresql":
-            return 0
+            return 0, 0
         with db.session() as session:
-            return session.scalar(select(func.coalesce(func.sum(text_column("analyze_count")), 0)).select_from(
-                text_table("pg_stat_user_tables")).where(text_column("relname") == "ctx_attr_values"))
+            row = session.execute(select(func.coalesce(func.sum(text_column("vacuum_count")), 0),
+                                         func.coalesce(func.sum(text_column("analyze_count")), 0))
+                                  .select_from(text_table("pg_stat_user_tables"))
+                                  .where(text_column("relname") == "ctx_attr_values")).one()
+            return int(row[0]), int(row[1])
 
-    before = analyzed()
+    before = counts()
     now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     with db.session() as session:
         workspace = Workspace(session, now)
@@ -310,9 +313,40 @@ def test_bulk_writes_refresh_postgresql_statistics(db: Database, monkeypatch: An
             workspace.create(ExpandedEntity(f"urn:ngsi-ld:Device:an-{n}", [TYPE],
                                             {V + "level": [{"type": "Property", "value": n}]}))
         workspace.commit()
+    assert maintenance.wait(30)
     if dialect == "postgresql":
-        assert store._writes_since_analyze == 0
-        assert store._next_analyze == 8
-        assert analyzed() == before + 1
+        assert maintenance._writes_since_vacuum == 0
+        assert maintenance._next_mark == 8
+        assert counts() == (before[0] + 1, before[1] + 1)
     else:
-        assert store._writes_since_analyze == 0 and store._next_analyze == 2
+        assert maintenance._writes_since_vacuum == 0
+        assert maintenance._next_mark == 2
+
+
+def test_idle_writes_vacuum_postgresql_tables(db: Database, monkeypatch: Any) -> None:
+    """Writes below the next mark are vacuumed once no write has committed for IDLE_SECONDS."""
+    import time
+
+    from citybase.context.service import maintenance
+
+    monkeypatch.setattr(maintenance, "IDLE_MIN_WRITES", 2)
+    monkeypatch.setattr(maintenance, "IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(maintenance, "_next_mark", 100)
+    monkeypatch.setattr(maintenance, "_writes_since_vacuum", 0)
+    now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    with db.session() as session:
+        workspace = Workspace(session, now)
+        for n in range(3):
+            workspace.create(ExpandedEntity(f"urn:ngsi-ld:Device:idle-{n}", [TYPE],
+                                            {V + "level": [{"type": "Property", "value": n}]}))
+        workspace.commit()
+    if db.engine.dialect.name != "postgresql":
+        assert maintenance._writes_since_vacuum == 0
+        return
+    assert maintenance._writes_since_vacuum == 3
+    deadline = time.monotonic() + 10
+    while maintenance._writes_since_vacuum and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert maintenance.wait(30)
+    assert maintenance._writes_since_vacuum == 0
+    assert maintenance._next_mark == 100

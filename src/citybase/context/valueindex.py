@@ -21,7 +21,7 @@ arrays get no row either; no comparison the index answers can match them.
 
 :func:`value_rows` builds the rows; :meth:`EntityStore.save` keeps them in the
 same transaction as every entity write. :func:`index_condition` compiles one q
-condition to ``entity pk IN (SELECT ...)`` or returns None when the condition
+condition to ``entity pk IN (SELECT ...)`` or ``EXISTS (SELECT ...)``, or returns None when the condition
 needs the JSON path (``!=``, patterns, presence tests, sub-attributes, compound
 keys, instance members, dates and times, string ordering).
 """
@@ -32,7 +32,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 
 from citybase.context.query.qlang import Condition, Pattern, Range, Value, ValueList
 
@@ -105,10 +105,21 @@ _ORDERING = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 
 
 def index_condition(condition: Condition, expand: Callable[[str], str],
-                    entity_pk: ColumnElement[Any]) -> ColumnElement[bool] | None:
+                    entity_pk: ColumnElement[Any], correlated: bool = False) -> ColumnElement[bool] | None:
     """Compile ``condition`` to ``entity_pk IN (rows of the index)``; return None when the index
-    cannot evaluate it."""
+    cannot evaluate it.
+
+    With ``correlated`` the condition is ``EXISTS (rows of the index for entity_pk)``
+    instead, which SQLite evaluates by probing the index once per candidate rather than
+    by collecting every matching row first. PostgreSQL plans both forms as the same
+    semi-join.
+    """
     from citybase.context.models import CtxAttrValue
+
+    def matching(rows: Select[Any]) -> ColumnElement[bool]:
+        if correlated:
+            return exists(rows.where(CtxAttrValue.entity_pk == entity_pk))
+        return entity_pk.in_(rows)
 
     path = condition.path
     operator, operand = condition.operator, condition.operand
@@ -123,7 +134,7 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
             return None
         compare = getattr(table.num, _ORDERING[operator])(operand.value)
         rows = select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind == "n", compare)
-        return entity_pk.in_(rows)
+        return matching(rows)
     # Equality: a value, a range of numbers or a list of values.
     if isinstance(operand, Range):
         if operand.low.kind != "number" or operand.high.kind != "number":
@@ -132,7 +143,7 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
             table.attr_iri == attr_iri, table.kind == "n",
             table.num >= operand.low.value, table.num <= operand.high.value,  # type: ignore[operator]
         )
-        return entity_pk.in_(rows)
+        return matching(rows)
     values = operand.values if isinstance(operand, ValueList) else (operand,)
     if any(v.kind not in _LETTERS or (isinstance(v.value, str) and len(v.value) > MAX_TEXT) for v in values):
         return None
@@ -151,5 +162,5 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
             kinds += [f"o{letter}", f"o{letter}[]"]
         match = column == operands[0] if len(operands) == 1 else column.in_(operands)
         rows = select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind.in_(kinds), match)
-        clauses.append(entity_pk.in_(rows))
+        clauses.append(matching(rows))
     return clauses[0] if len(clauses) == 1 else or_(*clauses)

@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from citybase.context import jsontext
 from citybase.context.jsonld.context import ActiveContext, ContextProcessor
 from citybase.context.jsonld.store import ContextStore
 from citybase.context.permissions import READ, WRITE
@@ -46,6 +47,7 @@ def startup(app: FastAPI) -> None:
     from citybase.context.api.errors import install
 
     install_for_all_engines()
+    jsontext.install_for_postgresql()
     install(app)
     app.add_middleware(EncodedSlashPaths)
     processor()

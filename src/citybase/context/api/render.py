@@ -7,6 +7,14 @@ from typing import Any
 from fastapi.responses import JSONResponse, Response
 
 from citybase.context.api.negotiation import CONTEXT_REL, GEO_JSON, JSON, JSON_LD, RequestContext
+from citybase.context.jsontext import encode
+
+
+class BrokerJSONResponse(JSONResponse):
+    """A JSON response encoded with orjson (see :mod:`citybase.context.jsontext`)."""
+
+    def render(self, content: Any) -> bytes:
+        return encode(content)
 
 
 def link_header(context: RequestContext) -> str:
@@ -25,7 +33,7 @@ def json_response(body: Any, context: RequestContext, media_type: str, status: i
         extra["Link"] = link_header(context)
     else:
         extra["Link"] = link_header(context)
-    return JSONResponse(body, status_code=status, media_type=media_type, headers=extra)
+    return BrokerJSONResponse(body, status_code=status, media_type=media_type, headers=extra)
 
 
 def _with_context(body: Any, context: RequestContext) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from citybase.context.geo import GeoQuery, haversine_metres, parse_geometry
 from citybase.context.models import CtxEntity, CtxEntityType, CtxGeo
@@ -71,30 +72,43 @@ def count_only(session: Session, query: EntityQuery) -> int:
     return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
-def _base_statement(query: EntityQuery, dialect: str) -> Select[Any]:
+def _base_statement(query: EntityQuery, dialect: str, with_entity: bool = False) -> Select[Any]:
     """``SELECT pk`` with every SQL condition, driven by the type index when there is one type.
 
     With a single type the statement starts from ``ctx_entity_types``, whose primary
     key (type, entity) yields that type's entities already in order, so a page stops
-    after ``limit`` matches instead of sorting the whole type.
+    after ``limit`` matches instead of sorting the whole type. It joins
+    ``ctx_entities`` only when a condition reads one of its columns (an id, or a q
+    condition that the value index cannot evaluate) or when ``with_entity`` is set
+    because the caller selects other columns of ``ctx_entities``. Without the join PostgreSQL
+    probes no ``ctx_entities`` index per candidate.
     """
     if isinstance(query.types, TypeName):
-        statement = (
-            select(CtxEntity.pk)
-            .select_from(CtxEntityType)
-            .join(CtxEntity, CtxEntity.pk == CtxEntityType.entity_pk)
-            .where(CtxEntityType.type_iri == query.types.name)
-        )
-        return statement.where(*conditions(query, dialect, with_types=False))
+        pk = CtxEntityType.entity_pk
+        where = conditions(query, dialect, with_types=False, entity_pk=pk)
+        statement = select(pk.label("pk")).where(CtxEntityType.type_iri == query.types.name)
+        if with_entity or _reads_entity_row(where):
+            statement = statement.join(CtxEntity, CtxEntity.pk == pk)
+        return statement.where(*where)
     return select(CtxEntity.pk).where(*conditions(query, dialect))
+
+
+def _reads_entity_row(clauses: list[ColumnElement[bool]]) -> bool:
+    entities = CtxEntity.__table__
+    return any(table is entities for clause in clauses for table in find_tables(clause, check_columns=True))
 
 
 def _order_column(query: EntityQuery) -> Any:
     return CtxEntityType.entity_pk if isinstance(query.types, TypeName) else CtxEntity.pk
 
 
-def conditions(query: EntityQuery, dialect: str, with_types: bool = True) -> list[ColumnElement[bool]]:
-    """SQL conditions for everything but the geo-query."""
+def conditions(query: EntityQuery, dialect: str, with_types: bool = True,
+               entity_pk: Any = None) -> list[ColumnElement[bool]]:
+    """SQL conditions for everything but the geo-query.
+
+    ``entity_pk`` is the column that the value index's conditions compare with
+    (default ``ctx_entities.pk``).
+    """
     result: list[ColumnElement[bool]] = []
     if query.ids:
         result.append(CtxEntity.entity_id.in_(query.ids))
@@ -102,7 +116,7 @@ def conditions(query: EntityQuery, dialect: str, with_types: bool = True) -> lis
         result.append(_regex(CtxEntity.entity_id, query.id_pattern, dialect))
     if query.types is not None and with_types:
         result.append(_type_condition(query.types))
-    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand, CtxEntity.pk)
+    compiler = QCompiler(dialect, CtxEntity.attrs, query.expand, CtxEntity.pk if entity_pk is None else entity_pk)
     if query.attrs:
         result.append(or_(*(compiler.json.exists([iri]) for iri in query.attrs)))
     if query.q is not None:
@@ -165,7 +179,7 @@ def _geo_matches(session: Session, query: EntityQuery, dialect: str) -> list[int
     geometry = compiler.json.extract_json([geo.geoproperty, 0, "value"])
     for start in range(0, len(unsure), _GEO_CHUNK):
         chunk = unsure[start:start + _GEO_CHUNK]
-        statement = _base_statement(query, dialect).where(order.in_(chunk))
+        statement = _base_statement(query, dialect, with_entity=True).where(order.in_(chunk))
         rows = session.execute(statement.with_only_columns(CtxEntity.pk, geometry))
         for pk, value in rows:
             if value is None:

@@ -17,24 +17,28 @@ per entity. :meth:`EntityStore.save` is the only writer of these tables:
 - it appends one ``ctx_attr_instances`` row for each attribute instance listed in
   ``Change.written`` and one deletion row for each attribute in
   ``Change.deleted`` (the temporal evolution; see :mod:`citybase.context.models`).
+
+On PostgreSQL it also counts the entity writes, so that bulk loads are followed by a
+VACUUM (ANALYZE) (see :mod:`citybase.context.service.maintenance`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, select, text, type_coerce
+from sqlalchemy import String, bindparam, delete, select, type_coerce
 from sqlalchemy.orm import Session
 
+from citybase.context import jsontext
 from citybase.context.entity_expand import GEO_PROPERTY
 from citybase.context.geo import geometry_bounds
+from citybase.context.service import maintenance
 from citybase.context.service.bulk import insert_rows, update_rows
 from citybase.context.models import CtxAttrInstance, CtxAttrValue, CtxEntity, CtxEntityType, CtxGeo, CtxTypeAttr
 from citybase.context.service.discovery import type_attr_rows
@@ -42,11 +46,6 @@ from citybase.context.times import format_datetime, parse_datetime
 from citybase.context.valueindex import value_rows
 
 _LOAD_CHUNK = 500
-# Entity writes (per process) between two refreshes of PostgreSQL's planner statistics.
-ANALYZE_EVERY = 50_000
-_ANALYZED = ("ctx_entities", "ctx_entity_types", "ctx_attr_values", "ctx_geo", "ctx_type_attrs")
-_writes_since_analyze = 0
-_next_analyze = 1_000
 
 
 @dataclass
@@ -109,14 +108,14 @@ class EntityStore:
     def _select(self, condition: Any) -> list[StoredEntity]:
         """Entities matching ``condition``, read without ORM objects or per-value result processing.
 
-        The JSON columns arrive as text on SQLite (decoded here with one ``json.loads``
+        The JSON columns arrive as text on SQLite (decoded here with one parser call
         for all rows) and already decoded on PostgreSQL; the datetimes as naive UTC
         text on SQLite and as aware datetimes on PostgreSQL.
         """
         table = CtxEntity
         columns = (table.pk, table.entity_id, type_coerce(table.types, _RAW), type_coerce(table.attrs, _RAW),
                    type_coerce(table.created_at, _RAW), type_coerce(table.modified_at, _RAW))
-        rows = self.session.execute(select(*columns).where(condition)).all()
+        rows = self.session.connection().execute(select(*columns).where(condition)).all()
         documents = _decode_all([value for row in rows for value in (row[2], row[3])])
         return [
             StoredEntity(entity_id, documents[2 * n], documents[2 * n + 1], _utc(created), _utc(modified), pk)
@@ -136,7 +135,7 @@ class EntityStore:
         self._write_values(new, old)
         self._write_type_attrs(new, old)
         self._write_instances(changes, now)
-        self._refresh_statistics(len(changes))
+        maintenance.count_writes(self.session, len(changes))
         self.session.expire_all()
 
     def delete(self, entities: list[StoredEntity]) -> None:
@@ -247,25 +246,6 @@ class EntityStore:
                 })
         self._insert_rows(CtxAttrInstance.__table__, rows)
 
-    def _refresh_statistics(self, written: int) -> None:
-        """On PostgreSQL, ANALYZE the broker's tables after 1,000, 4,000, 16,000 and then
-        every ANALYZE_EVERY entity writes of this process.
-
-        Autovacuum analyzes a table a minute or more after it changed. During a bulk load
-        the planner meanwhile keeps the estimates of a nearly empty table, and it chose a
-        wrong index for a q comparison that way (p50 311 ms instead of tens of ms). ANALYZE samples a fixed number of rows, so a refresh costs a
-        few hundred milliseconds whatever the size, and it blocks no reads or writes.
-        """
-        global _writes_since_analyze, _next_analyze
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        _writes_since_analyze += written
-        if _writes_since_analyze < _next_analyze:
-            return
-        _writes_since_analyze = 0
-        _next_analyze = min(_next_analyze * 4, ANALYZE_EVERY)
-        self.session.execute(text(f"ANALYZE {', '.join(_ANALYZED)}"))
-
     def _insert_rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
         insert_rows(self.session.connection(), table, rows)
 
@@ -274,10 +254,10 @@ _RAW = String()
 
 
 def _decode_all(values: list[Any]) -> list[Any]:
-    """Decode JSON column values: texts (SQLite) with one ``json.loads``; PostgreSQL's are decoded."""
+    """Decode JSON column values: texts (SQLite) with one parser call; PostgreSQL's are decoded."""
     if all(isinstance(value, str) for value in values):
-        return json.loads("[" + ",".join(values) + "]") if values else []
-    return [json.loads(value) if isinstance(value, (str, bytes)) else value for value in values]
+        return jsontext.decode_array(values)
+    return [jsontext.decode(value) if isinstance(value, (str, bytes)) else value for value in values]
 
 
 def _utc(value: Any) -> dt.datetime:
