@@ -5,7 +5,7 @@ period and returns one row of aggregates per group, so a year of one-minute read
 (about 525,000 rows) never reaches Python. Fixed durations (weeks, days, hours,
 minutes, seconds) number the periods with integer arithmetic on epoch milliseconds.
 Durations with years or months have periods of varying length, so their starts are
-computed here and joined as a derived table. ``stddev_samp`` is PostgreSQL's; SQLite
+computed here and each row finds its period by a binary search written as nested CASEs. ``stddev_samp`` is PostgreSQL's; SQLite
 gets the same aggregate from :mod:`citybase.context.sqlite_functions`.
 """
 
@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Float, Integer, String, Text, and_, case, cast, distinct, extract
-from sqlalchemy import func, literal, literal_column, select, type_coerce, union_all
+from sqlalchemy import func, literal, literal_column, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -67,10 +67,15 @@ def read_aggregates(session: Session, entity_pks: list[int], attrs: list[str] | 
         return {}
     origins = {pk: to_millis(query.time_at) if query.time_at else low for pk, (low, _high) in bounds.items()}
     dialect = session.get_bind().dialect.name
-    millis = _epoch_millis(time, dialect)
     period = aggregation.period
 
-    joins: list[Any] = []
+    # OFFSET 0 keeps both engines from merging this subquery into the next one, so the
+    # epoch milliseconds are computed once per row and not once per use in the bucket.
+    kind, key, number, text = _value_columns(dialect)
+    base = select(table.entity_pk, table.attr_iri, table.dataset_id, _epoch_millis(time, dialect).label("millis"),
+                  kind.label("kind"), key.label("key"), number.label("number"), text.label("text"))
+    base = base.where(*conditions).offset(0).subquery()
+
     calendar_starts: dict[int, list[int]] = {}
     if period.whole_range:
         bucket: ColumnElement[Any] = literal(0, Integer)
@@ -78,26 +83,17 @@ def read_aggregates(session: Session, entity_pks: list[int], attrs: list[str] | 
         for pk, (low, high) in bounds.items():
             if (high - origins[pk]) // period.millis - (low - origins[pk]) // period.millis >= limit:
                 raise too_many_periods(period, limit)
-        origin = case(origins, value=table.entity_pk) if query.time_at is None else literal(origins[entity_pks[0]])
-        bucket = _floor_divide(millis - origin, period.millis)
+        origin = case(origins, value=base.c.entity_pk) if query.time_at is None else literal(origins[entity_pks[0]])
+        bucket = _floor_divide(base.c.millis - origin, period.millis)
     else:
-        rows = []
         for pk, (low, high) in bounds.items():
-            starts = calendar_periods(origins[pk], period, low, high, limit)
-            calendar_starts[pk] = starts
-            rows.extend((pk, index, start, end) for index, (start, end) in enumerate(zip(starts, starts[1:])))
-        periods = _periods_table(rows)
-        joins.append((periods, and_(periods.c.entity_pk == table.entity_pk, millis >= periods.c.low,
-                                    millis < periods.c.high)))
-        bucket = periods.c.bucket
+            calendar_starts[pk] = calendar_periods(origins[pk], period, low, high, limit)
+        trees = {pk: _period_search(base.c.millis, starts, 0, len(starts) - 1) for pk, starts in calendar_starts.items()}
+        bucket = case(trees, value=base.c.entity_pk)
 
-    kind, key, number, text = _value_columns(dialect)
-    inner = select(table.entity_pk, table.attr_iri, table.dataset_id, bucket.label("bucket"), kind.label("kind"),
-                   key.label("key"), number.label("number"), text.label("text"))
-    for target, on in joins:
-        inner = inner.join(target, on)
-    grouped = inner.where(*conditions).subquery()
-    c = grouped.c
+    bucketed = select(base.c.entity_pk, base.c.attr_iri, base.c.dataset_id, bucket.label("bucket"), base.c.kind,
+                      base.c.key, base.c.number, base.c.text).subquery()
+    c = bucketed.c
     statement = (
         select(c.entity_pk, c.attr_iri, c.dataset_id, c.bucket, func.max(c.kind), func.count(),
                func.count(distinct(c.key)), func.count(c.number), func.sum(c.number), func.avg(c.number),
@@ -126,19 +122,18 @@ def read_aggregates(session: Session, entity_pks: list[int], attrs: list[str] | 
     return result
 
 
-def _periods_table(rows: list[tuple[int, int, int, int]]) -> Any:
-    """Return (entity_pk, bucket, low, high) rows as a derived table.
+def _period_search(millis: Any, starts: list[int], first: int, last: int) -> Any:
+    """Return the index of the period that contains ``millis``, as a binary search in nested CASEs.
 
-    SQLite does not name the columns of ``(VALUES ...) AS t (a, b)``, so the rows
-    are a UNION ALL of SELECTs. The numbers are integers computed here, written into
-    the SQL text because a bound parameter each would pass SQLite's limit of 32,766.
+    ``starts[first:last + 1]`` are the bounds of periods ``first`` to ``last - 1``, so a
+    row passes through about log2(periods) comparisons of integers that are written into
+    the SQL text (bound parameters would pass SQLite's limit of 32,766 for long ranges).
     """
-    selects = [
-        select(*(literal_column(str(int(number))).label(name)
-                 for number, name in zip(row, ("entity_pk", "bucket", "low", "high"), strict=True)))
-        for row in rows
-    ]
-    return union_all(*selects).subquery("periods")
+    if last - first == 1:
+        return literal_column(str(first))
+    middle = (first + last) // 2
+    return case((millis < literal_column(str(int(starts[middle]))), _period_search(millis, starts, first, middle)),
+                else_=_period_search(millis, starts, middle, last))
 
 
 def _entity_bounds(session: Session, time: Any, conditions: list[ColumnElement[bool]]) -> dict[int, tuple[int, int]]:
