@@ -13,7 +13,6 @@ of kilometres of a district.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from citybase.context.errors import BadRequestData
 from citybase.context.i18n import _
+from citybase.context.jsonbody import JsonBodyError, parse_json
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 GEORELS = ("near", "within", "contains", "intersects", "disjoint", "equals", "overlaps")
@@ -54,6 +54,7 @@ def parse_geometry(value: Any, field: str) -> BaseGeometry:
         )
     coordinates = value.get("coordinates")
     _check_positions(coordinates, field)
+    _check_rings_closed(value["type"], coordinates, field)
     try:
         shape = shapely_geometry.shape(value)
     except (GEOSException, ValueError, TypeError, IndexError, AttributeError) as exc:
@@ -102,7 +103,11 @@ def bounding_box(shape: BaseGeometry) -> BoundingBox:
     return BoundingBox(min_x, min_y, max_x, max_y)
 
 
-def _check_positions(coordinates: Any, field: str) -> None:
+# A MultiPolygon's positions lie three arrays below its coordinates; no GeoJSON geometry nests deeper.
+_MAX_COORDINATE_DEPTH = 3
+
+
+def _check_positions(coordinates: Any, field: str, depth: int = 0) -> None:
     if isinstance(coordinates, list) and coordinates and all(
         isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates
     ):
@@ -117,8 +122,36 @@ def _check_positions(coordinates: Any, field: str) -> None:
             _("{field} must have a non-empty 'coordinates' array, not {value!r}."),
             field=field, value=coordinates,
         )
+    if depth >= _MAX_COORDINATE_DEPTH:
+        raise BadRequestData(
+            _("{field} nests its coordinates deeper than any GeoJSON geometry (a MultiPolygon "
+              "is an array of polygons, each an array of rings of positions)."),
+            field=field,
+        )
     for item in coordinates:
-        _check_positions(item, field)
+        _check_positions(item, field, depth + 1)
+
+
+def _check_rings_closed(kind: str, coordinates: Any, field: str) -> None:
+    """Reject a Polygon ring whose last position is not its first (RFC 7946, section 3.1.6).
+
+    shapely closes such a ring silently, so without this check the broker would
+    store or query a shape other than the one the client sent.
+    """
+    if kind == "Polygon":
+        polygons = [coordinates]
+    elif kind == "MultiPolygon":
+        polygons = coordinates
+    else:
+        return
+    for polygon in polygons:
+        for ring in polygon if isinstance(polygon, list) else []:
+            if isinstance(ring, list) and len(ring) >= 2 and ring[0] != ring[-1]:
+                raise BadRequestData(
+                    _("{field} has a {kind} ring that is not closed: it starts at {first} and ends at "
+                      "{last}; repeat the first position at the end."),
+                    field=field, kind=kind, first=ring[0], last=ring[-1],
+                )
 
 
 def _check_ranges(shape: BaseGeometry, field: str) -> None:
@@ -261,8 +294,8 @@ def _decode_coordinates(coordinates: Any) -> Any:
     if not isinstance(coordinates, str):
         return coordinates
     try:
-        return json.loads(coordinates)
-    except json.JSONDecodeError:
+        return parse_json(coordinates)
+    except JsonBodyError:
         raise BadRequestData(
             _("coordinates {value!r} is not a JSON array such as [121.25,31.38]."), value=coordinates
         ) from None

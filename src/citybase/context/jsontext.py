@@ -52,9 +52,9 @@ def encode(body: Any) -> bytes:
     """Encode ``body`` as compact UTF-8 JSON, as Starlette's ``JSONResponse`` does.
 
     NOTE: orjson writes NaN and infinities as ``null``, where Starlette's encoder raised
-    ValueError (a 500 response). The broker stores them when a request body uses the
-    ``NaN`` literal, which :func:`json.loads` accepts, so such an entity now reads back
-    with ``null`` values.
+    ValueError (a 500 response). Request bodies with them are rejected
+    (:mod:`citybase.context.jsonbody`), so only entities stored before that check hold
+    them, and those read back with ``null`` values.
     """
     try:
         return orjson.dumps(body)

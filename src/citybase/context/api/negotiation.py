@@ -11,7 +11,6 @@ it, ``application/geo+json``; an Accept header none of these satisfies is 406.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from fastapi import Request
 from citybase.context.errors import BadRequestData, InvalidRequest, NotAcceptable, UnsupportedMediaType
 from citybase.context.i18n import _
 from citybase.context.jsonld.store import CORE_CONTEXT
+from citybase.context.jsonbody import JsonBodyError, parse_json
 
 JSON = "application/json"
 JSON_LD = "application/ld+json"
@@ -85,8 +85,8 @@ async def read_body(request: Request, allow_merge_patch: bool = False,
     if len(raw) > MAX_BODY_BYTES:
         raise BadRequestData(_("The body has {n} bytes; the limit is {limit}."), n=len(raw), limit=MAX_BODY_BYTES)
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        body = parse_json(raw)
+    except JsonBodyError as exc:
         raise InvalidRequest(_("The body is not valid JSON: {reason}."), reason=str(exc)) from None
     if media_type == JSON_LD and link_context(request).value is not None:
         raise BadRequestData(

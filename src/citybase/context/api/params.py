@@ -10,6 +10,9 @@ from citybase.context.errors import BadRequestData, InvalidRequest, TooManyResul
 from citybase.context.i18n import _
 from citybase.context.service.query import DEFAULT_LIMIT, MAX_LIMIT
 
+# Largest integer SQLite and PostgreSQL (bigint) accept as a LIMIT or OFFSET.
+MAX_SQL_INTEGER = 2**63 - 1
+
 # Parameters the broker reads; ``lang`` also selects the locale of messages.
 ENTITY_QUERY = frozenset({
     "id", "type", "idPattern", "attrs", "q", "georel", "geometry", "coordinates", "geoproperty",
@@ -106,6 +109,9 @@ def paging(request: Request) -> Paging:
             _("limit {value} is above the maximum page size {max}; page with offset."),
             value=limit, max=MAX_LIMIT,
         )
+    if offset > MAX_SQL_INTEGER:
+        raise BadRequestData(_("{name} {value} is above the maximum {max}."), name="offset", value=offset,
+                             max=MAX_SQL_INTEGER)
     if limit == 0 and not count:
         raise BadRequestData(_("limit=0 is only allowed together with count=true."))
     return Paging(limit, offset, count)
@@ -115,7 +121,8 @@ def _integer(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    # str.isdigit() also accepts digits int() rejects, such as '²'.
+    if not raw.isascii() or not raw.isdigit():
         raise BadRequestData(_("{name} {value!r} must be a non-negative integer."), name=name, value=raw)
     return int(raw)
 

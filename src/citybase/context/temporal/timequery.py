@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from citybase.context.api.params import MAX_SQL_INTEGER
 from citybase.context.errors import BadRequestData
 from citybase.context.i18n import _
 from citybase.context.times import parse_datetime
@@ -110,10 +111,12 @@ def _last_n(value: Any) -> int | None:
         number = None
     elif isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isdigit():
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
         number = int(value)
     else:
         number = None
     if number is None or number < 1:
         raise BadRequestData(_("lastN {value!r} must be a positive integer."), value=value)
+    if number > MAX_SQL_INTEGER:
+        raise BadRequestData(_("{name} {value} is above the maximum {max}."), name="lastN", value=value, max=MAX_SQL_INTEGER)
     return number
