@@ -14,7 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from citybase.context.entity_expand import expand_attribute_name, expand_types
 from citybase.context.errors import BadRequestData, OperationNotSupported
@@ -116,7 +116,8 @@ def _check_entities(entities: Any, active: ActiveContext) -> list[str]:
     if entities is None:
         return []
     if not isinstance(entities, list) or not entities:
-        raise BadRequestData(_("entities must be a non-empty array of {{\"type\": ..., \"id\"?: ...}} selectors."))
+        raise BadRequestData(_("entities must be a non-empty array of {{\"type\": ..., \"id\"?: ...}} selectors, "
+                               "not {value!r}."), value=entities)
     types: list[str] = []
     for selector in entities:
         if not isinstance(selector, dict) or not isinstance(selector.get("type"), str):
@@ -193,6 +194,9 @@ def _check_endpoint(endpoint: Any) -> None:
     if scheme in mqtt.SCHEMES:
         _check_mqtt_uri(uri)
     elif scheme in ("http", "https"):
+        if not urlsplit(uri).hostname:
+            raise BadRequestData(_("notification.endpoint.uri {value!r} needs a host, as in "
+                                   "'http://127.0.0.1:9000/notify'."), value=uri)
         _check_port(uri)
     else:
         raise BadRequestData(_("notification.endpoint.uri {value!r} must be an http, https, mqtt or mqtts URL."),
@@ -203,6 +207,8 @@ def _check_endpoint(endpoint: Any) -> None:
                              value=accept, accepts=", ".join(ACCEPTS))
     for member in ("receiverInfo", "notifierInfo"):
         _check_key_values(endpoint.get(member), member)
+    if scheme in ("http", "https"):
+        _check_header_fields(endpoint.get("receiverInfo") or [])
     _check_notifier_info(endpoint.get("notifierInfo") or [], scheme in mqtt.SCHEMES)
 
 
@@ -251,6 +257,26 @@ def _check_key_values(items: Any, member: str) -> None:
     ):
         raise BadRequestData(_("endpoint.{member} must be an array of {{\"key\": ..., \"value\": ...}} strings."),
                              member=member)
+
+
+# A header field name is an RFC 9110 token.
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# Visible ASCII, space and tab. httpx (0.29) encodes header values as ASCII and
+# rejects CR and LF, so any other value would fail every notification.
+_HEADER_VALUE_RE = re.compile(r"[\x20-\x7e\t]*")
+
+
+def _check_header_fields(items: list[dict[str, str]]) -> None:
+    """Reject receiverInfo that cannot travel as HTTP headers, so it fails now and not at every send."""
+    for item in items:
+        if not _HEADER_NAME_RE.fullmatch(item["key"]):
+            raise BadRequestData(_("endpoint.receiverInfo key {value!r} is not a valid HTTP header name; use "
+                                   "letters, digits and '-', as in 'X-District'."), value=item["key"])
+        if not _HEADER_VALUE_RE.fullmatch(item["value"]):
+            raise BadRequestData(_("endpoint.receiverInfo value {value!r} of {key} cannot be sent as an HTTP "
+                                   "header: it must be printable ASCII without line breaks; percent-encode "
+                                   "other characters, for example {suggestion!r}."),
+                                 key=item["key"], value=item["value"], suggestion=quote(item["value"], safe=""))
 
 
 def _check_expires(value: Any, now: dt.datetime) -> dt.datetime | None:
