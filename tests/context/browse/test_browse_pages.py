@@ -75,7 +75,8 @@ def test_entity_page_shows_attributes(ngsi: Ngsi, client, db) -> None:
     assert page.status_code == 200
     assert '<th scope="row">waterLevel</th>' in page.text
     assert "MTR" in page.text
-    assert "2024-05-01T08:00:00Z" in page.text
+    # observedAt 08:00 UTC shows in Asia/Shanghai time, as every time on the pages does.
+    assert "<td>2024-05-01 16:00</td>" in page.text
     assert page.text.count("<circle") == 1
     pump = client.get("/context/entities/" + quote("urn:ngsi-ld:Pump:310114102-%E6%B3%B5-1", safe=":"))
     assert pump.status_code == 200
@@ -116,3 +117,36 @@ def test_map_projection_keeps_north_up() -> None:
 
     assert drawn.points[1].y < drawn.points[0].y
     assert drawn.points[0].x == drawn.points[1].x
+
+
+def test_pages_show_percent_encoded_ids_decoded(ngsi: Ngsi, client, db) -> None:
+    pump_id = "urn:ngsi-ld:Pump:310114103-%E5%AE%89%E4%BA%AD%E6%B3%B5%E7%AB%99-1"
+    pump = {"id": pump_id, "type": "Pump",
+            "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [121.16, 31.3]}}}
+    assert ngsi.post("/entities", pump).status_code == 201
+    make_user(db, "watcher", "viewer")
+    login(client, "watcher")
+
+    listing = client.get("/context", params={"type": "https://uri.etsi.org/ngsi-ld/default-context/Pump"})
+    page = client.get("/context/entities/" + quote(pump_id, safe=":"))
+
+    assert listing.status_code == 200
+    assert ">urn:ngsi-ld:Pump:310114103-安亭泵站-1</a>" in listing.text
+    assert 'href="/context/entities/urn:ngsi-ld:Pump:310114103-%25E5%25AE%2589' in listing.text
+    assert "<title>urn:ngsi-ld:Pump:310114103-安亭泵站-1</title>" in listing.text
+    assert page.status_code == 200
+    assert '<h1 class="ctx-value">urn:ngsi-ld:Pump:310114103-安亭泵站-1</h1>' in page.text
+    assert f"<code>{pump_id}</code>" in page.text
+    assert "<dt>行政区划</dt><dd>安亭镇</dd>" in page.text
+    assert "表格列出了相同的实体" not in page.text
+
+
+def test_page_number_past_the_end_shows_last_page(ngsi: Ngsi, client, db) -> None:
+    seed(ngsi)
+    make_user(db, "watcher", "viewer")
+    login(client, "watcher")
+
+    page = client.get("/context", params={"type": SENSOR_TYPE, "page": "9" * 25})
+
+    assert page.status_code == 200
+    assert page.text.count('<a href="/context/entities/urn:ngsi-ld:WaterLevelSensor:310114102-UP-') == 5
