@@ -101,7 +101,7 @@ def test_period_bounds_inclusive_exclusive(ngsi: Ngsi) -> None:
 
     assert got.status_code == 200, got.text
     level = got.json()["waterLevel"]
-    # timeAt is inside the interval and endTimeAt outside; a period holds its start but not its end.
+    # timeAt is inside the interval and endTimeAt outside. A period contains its start but not its end.
     assert level["sum"] == [[3.0, "2024-05-01T08:00:00Z", "2024-05-01T08:30:00Z"],
                             [4.0, "2024-05-01T08:30:00Z", "2024-05-01T09:00:00Z"]]
     assert level["totalCount"] == [[2, "2024-05-01T08:00:00Z", "2024-05-01T08:30:00Z"],
@@ -328,3 +328,18 @@ def test_period_durations_parse() -> None:
     assert parse_period_duration("P1Y2M").months == 14
     assert parse_period_duration("P0D").whole_range
     assert parse_period_duration("PT0S").whole_range
+
+
+def test_date_times_take_min_max(ngsi: Ngsi) -> None:
+    entity = {"id": SENSOR, "type": "WaterLevelSensor", "lastService": property_instances(
+        ({"@type": "DateTime", "@value": "2024-04-02T10:00:00Z"}, "2024-05-01T08:00:00Z"),
+        ({"@type": "DateTime", "@value": "2024-03-15T09:30:00Z"}, "2024-05-01T08:10:00Z"),
+    )}
+    assert ngsi.post("/temporal/entities", entity).status_code == 201
+
+    service = aggregated(ngsi, tpath(), "min,max,avg,distinctCount").json()["lastService"]
+
+    assert service["min"][0][0] == "2024-03-15T09:30:00Z"
+    assert service["max"][0][0] == "2024-04-02T10:00:00Z"
+    assert service["avg"][0][0] is None
+    assert service["distinctCount"][0][0] == 2

@@ -209,7 +209,11 @@ def method_value(method: str, values: PeriodValues) -> Any:
     Numbers, booleans (true is 1, false is 0) and array sizes take every method.
     Strings, and DateTime, Date and Time values, take min and max in lexicographic
     order. Relationships, objects, GeoProperties and LanguageProperties only take
-    totalCount and distinctCount.
+    totalCount and distinctCount. A period with both numbers and strings takes min and
+    max from the numbers.
+
+    NOTE: clause 4.5.19 also defines avg for Time values (the average time of day),
+    which is not computed here: it gives None.
     """
     if method == "totalCount":
         return values.total
