@@ -103,7 +103,7 @@ def test_paging_and_count(seeded: Ngsi) -> None:
         ({"type": "Device", "idPattern": "[unclosed"}, "BadRequestData"),
         ({"q": "x==1", "id": "not a uri"}, "BadRequestData"),
         ({}, "BadRequestData"),
-        ({"type": "Device", "scopeQ": "/a"}, "OperationNotSupported"),
+        ({"type": "Device", "scopeQ": "/a//b"}, "BadRequestData"),
     ],
 )
 def test_malformed_queries_are_4xx(seeded: Ngsi, params: dict[str, str], error: str) -> None:

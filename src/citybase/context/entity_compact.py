@@ -12,16 +12,21 @@ from typing import Any
 
 from citybase.context.entity_expand import (
     GEO_PROPERTY,
+    JSON_PROPERTY,
     LANGUAGE_PROPERTY,
     META_MEMBERS,
     PROPERTY,
     RELATIONSHIP,
     SYSTEM_MEMBERS,
+    VALUE_MEMBERS,
+    VOCAB_PROPERTY,
 )
 from citybase.context.jsonld.context import ActiveContext
+from citybase.context.scope import SCOPE_IRI, render_scopes
 
-_INSTANCE_MEMBERS = frozenset({"type", "value", "object", "languageMap", "instanceId",
-                               *META_MEMBERS, *SYSTEM_MEMBERS})
+_INSTANCE_MEMBERS = frozenset({"type", *VALUE_MEMBERS, "instanceId", *META_MEMBERS, *SYSTEM_MEMBERS})
+# Concise forms keep these types' instances as objects, without their type.
+_CONCISE_OBJECTS = (RELATIONSHIP, LANGUAGE_PROPERTY, JSON_PROPERTY, VOCAB_PROPERTY)
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,13 @@ def compact_entity(entity: dict[str, Any], ctx: ActiveContext, options: RenderOp
     """Render one stored entity (``id``, ``types``, ``attrs``, ``createdAt``, ``modifiedAt``)."""
     types = [ctx.compact_iri(iri) for iri in entity["types"]]
     result: dict[str, Any] = {"id": entity["id"], "type": types[0] if len(types) == 1 else types}
+    scopes = render_scopes(entity["attrs"].get(SCOPE_IRI, []))
+    if scopes is not None:
+        # An entity member, shown in every format and whatever ``attrs`` selects.
+        result["scope"] = scopes
     for iri, instances in entity["attrs"].items():
+        if iri == SCOPE_IRI:
+            continue
         if options.attrs is not None and iri not in options.attrs:
             continue
         result[ctx.compact_iri(iri)] = compact_attribute(instances, ctx, options)
@@ -56,7 +67,7 @@ def compact_attribute(instances: list[dict[str, Any]], ctx: ActiveContext, optio
 
 def compact_instance(instance: dict[str, Any], ctx: ActiveContext, options: RenderOptions) -> Any:
     if options.format == "keyValues":
-        return _key_value(instance, options)
+        return _key_value(instance, ctx, options)
     result: dict[str, Any] = {}
     kind = instance["type"]
     if kind == LANGUAGE_PROPERTY and options.lang is not None:
@@ -66,9 +77,11 @@ def compact_instance(instance: dict[str, Any], ctx: ActiveContext, options: Rend
         result["lang"] = _chosen_language(instance["languageMap"], options.lang)
     else:
         result["type"] = kind
-        for member in ("value", "object", "languageMap"):
+        for member in VALUE_MEMBERS:
             if member in instance:
                 result[member] = instance[member]
+        if kind == VOCAB_PROPERTY and "vocab" in instance:
+            result["vocab"] = compact_vocab(instance["vocab"], ctx)
     for member in META_MEMBERS:
         if member in instance:
             result[member] = instance[member]
@@ -85,7 +98,7 @@ def compact_instance(instance: dict[str, Any], ctx: ActiveContext, options: Rend
 
 
 def _concise(result: dict[str, Any], kind: str) -> Any:
-    if kind == RELATIONSHIP or kind == LANGUAGE_PROPERTY:
+    if kind in _CONCISE_OBJECTS:
         result.pop("type", None)
         return result
     result.pop("type", None)
@@ -97,10 +110,21 @@ def _concise(result: dict[str, Any], kind: str) -> Any:
     return result
 
 
-def _key_value(instance: dict[str, Any], options: RenderOptions) -> Any:
+def compact_vocab(vocab: str | list[str], ctx: ActiveContext) -> str | list[str]:
+    """Compact the expanded terms of a VocabProperty, as entity types are."""
+    if isinstance(vocab, list):
+        return [ctx.compact_iri(iri) for iri in vocab]
+    return ctx.compact_iri(vocab)
+
+
+def _key_value(instance: dict[str, Any], ctx: ActiveContext, options: RenderOptions) -> Any:
     kind = instance["type"]
     if kind == RELATIONSHIP:
         return instance["object"]
+    if kind == JSON_PROPERTY:
+        return instance["json"]
+    if kind == VOCAB_PROPERTY:
+        return compact_vocab(instance["vocab"], ctx)
     if kind == LANGUAGE_PROPERTY:
         if options.lang is not None:
             return _pick_language(instance["languageMap"], options.lang)

@@ -150,3 +150,22 @@ def test_page_number_past_the_end_shows_last_page(ngsi: Ngsi, client, db) -> Non
 
     assert page.status_code == 200
     assert page.text.count('<a href="/context/entities/urn:ngsi-ld:WaterLevelSensor:310114102-UP-') == 5
+
+
+def test_entity_page_shows_scopes_and_json(ngsi: Ngsi, client, db) -> None:
+    station = {"id": "urn:ngsi-ld:PumpStation:310114102-9", "type": "PumpStation",
+               "scope": ["/Jiading/Nanxiang", "/Water/Pumps"],
+               "config": {"type": "JsonProperty", "json": {"pumps": ["南翔", 2]}}}
+    assert ngsi.post("/entities", station).status_code == 201
+    make_user(db, "watcher", "viewer")
+    login(client, "watcher")
+
+    page = client.get("/context/entities/urn:ngsi-ld:PumpStation:310114102-9")
+
+    assert page.status_code == 200
+    assert "<dt>范围</dt>" in page.text
+    assert '<dd class="ctx-value">/Jiading/Nanxiang, /Water/Pumps</dd>' in page.text
+    assert '<th scope="row">scope</th>' not in page.text
+    assert '<th scope="row">config</th><td>JsonProperty</td>' in page.text
+    # One key only, because PostgreSQL's JSONB does not keep the order of keys as written.
+    assert "{&#34;pumps&#34;: [&#34;南翔&#34;, 2]}" in page.text

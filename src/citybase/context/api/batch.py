@@ -33,6 +33,7 @@ from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import TypeAny, TypeName
+from citybase.context.scope import parse_scope_q
 from citybase.context.service.entities import Workspace
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.uris import check_uri
@@ -243,9 +244,11 @@ def _query_from_body(body: dict[str, Any], active: Any) -> EntityQuery:
     geoproperty = geo_body.get("geoproperty")
     geo = parse_geoquery(geo_body.get("georel"), geo_body.get("geometry"), geo_body.get("coordinates"),
                          expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
-    if not any((ids, patterns, types, attrs, q, geo)):
-        raise BadRequestData(_("A query needs at least one of entities, attrs, q or geoQ."))
+    scope_q = parse_scope_q(body["scopeQ"]) if "scopeQ" in body else None
+    if not any((ids, patterns, types, attrs, q, geo, scope_q)):
+        raise BadRequestData(_("A query needs at least one of entities, attrs, q, scopeQ or geoQ."))
     return EntityQuery(
         expand=lambda name: expand_attribute_name(name, active), ids=ids or None,
         id_pattern="|".join(f"(?:{p})" for p in patterns) or None, types=types, attrs=attrs, q=q, geo=geo,
+        scope_q=scope_q,
     )

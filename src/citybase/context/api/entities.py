@@ -25,12 +25,13 @@ from citybase.context.api.negotiation import GEO_JSON, RequestContext, choose_re
 from citybase.context.api.render import geo_collection, geo_feature, json_response, no_content
 from citybase.context.entity_compact import compact_entity
 from citybase.context.entity_expand import ENTITY_MEMBERS, expand_attribute_name, expand_entity, expand_types
-from citybase.context.errors import BadRequestData, OperationNotSupported, ResourceNotFound
+from citybase.context.errors import BadRequestData, ResourceNotFound
 from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import parse_type_expression
+from citybase.context.scope import parse_scope_q
 from citybase.context.service.entities import Workspace
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore
@@ -86,8 +87,6 @@ async def query_entities(request: Request, session: Session = Depends(get_sessio
 def build_query(request: Request, active: ActiveContext) -> tuple[EntityQuery, params.Representation, list[str] | None]:
     """Read the query parameters of GET /entities into an EntityQuery."""
     args = request.query_params
-    if args.get("scopeQ") is not None:
-        raise OperationNotSupported(_("scopeQ is not supported by this broker."))
     ids = params.name_list(request, "id")
     for entity_id in ids or []:
         check_uri(entity_id, "id")
@@ -97,14 +96,16 @@ def build_query(request: Request, active: ActiveContext) -> tuple[EntityQuery, p
     geoproperty = args.get("geoproperty")
     geo = parse_geoquery(args.get("georel"), args.get("geometry"), args.get("coordinates"),
                          expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
-    if not any((ids, args.get("idPattern"), types, attrs, q, geo, args.get("local") == "true")):
+    scope_q = parse_scope_q(args["scopeQ"]) if "scopeQ" in args else None
+    if not any((ids, args.get("idPattern"), types, attrs, q, geo, scope_q, args.get("local") == "true")):
         raise BadRequestData(
-            _("A query needs at least one of id, idPattern, type, attrs, q or a geo-query.")
+            _("A query needs at least one of id, idPattern, type, attrs, q, scopeQ or a geo-query.")
         )
     paging = params.paging(request)
     query = EntityQuery(
         expand=lambda name: expand_attribute_name(name, active), ids=ids, id_pattern=args.get("idPattern"),
-        types=types, attrs=attrs, q=q, geo=geo, limit=paging.limit, offset=paging.offset, count=paging.count,
+        types=types, attrs=attrs, q=q, geo=geo, scope_q=scope_q, limit=paging.limit, offset=paging.offset,
+        count=paging.count,
     )
     check_id_pattern(query.id_pattern)
     return query, params.representation(request), attrs

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from citybase.context.api.deps import active_context
 from citybase.context.browse.mapsvg import MapPoint, build_map
 from citybase.context.entity_compact import RenderOptions, compact_entity
-from citybase.context.entity_expand import NGSI_LD
+from citybase.context.entity_expand import NGSI_LD, VALUE_MEMBERS
 from citybase.context.errors import BadRequestData
 from citybase.context.models import CtxEntity, CtxEntityType, CtxGeo
 from citybase.context.permissions import READ
+from citybase.context.scope import stored_scopes
 from citybase.context.service.store import EntityStore
 from citybase.context.times import parse_datetime
 from citybase.context.urn import parse_urn
@@ -107,7 +108,7 @@ def entity_page(entity_id: str, request: Request, principal: Principal = Depends
     document = compact_entity(entity.as_document(), core, RenderOptions("normalized", True))
     # Sorted by name because PostgreSQL's JSONB does not keep the order of keys as written.
     attributes = [_attribute_rows(name, document[name]) for name in sorted(document, key=str.casefold)
-                  if name not in ("id", "type", "createdAt", "modifiedAt")]
+                  if name not in ("id", "type", "scope", "createdAt", "modifiedAt")]
     points = []
     box = session.execute(select(CtxGeo).where(CtxGeo.entity_pk == entity.pk, CtxGeo.attr_iri == LOCATION)).scalar()
     if box is not None:
@@ -118,6 +119,7 @@ def entity_page(entity_id: str, request: Request, principal: Principal = Depends
         "types": types, "type_links": [("/context?" + urlencode({"type": iri}), core.compact_iri(iri))
                                                            for iri in entity.types],
         "attributes": [row for rows in attributes for row in rows], "map": build_map(points) if points else None,
+        "scopes": stored_scopes(entity.attrs),
         "api_href": "/ngsi-ld/v1/entities/" + quote(entity.id, safe=""),
     })
 
@@ -173,7 +175,7 @@ def _attribute_rows(name: str, value: Any) -> list[dict[str, Any]]:
     for instance in instances:
         if not isinstance(instance, dict):
             continue
-        main = instance.get("value", instance.get("object", instance.get("languageMap")))
+        main = next((instance[member] for member in VALUE_MEMBERS if member in instance), None)
         rows.append({
             "name": name, "kind": instance.get("type", ""),
             "value": main if isinstance(main, str) else json.dumps(main, ensure_ascii=False),

@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from citybase.context.models import CtxEntityType, CtxTypeAttr
+from citybase.context.scope import SCOPE_IRI
 
 
 @dataclass
@@ -53,7 +54,7 @@ def type_attr_rows(entity_pk: int, types: list[str], attrs: dict[str, list[dict[
     rows = []
     for attr_iri in names:
         instances = attrs.get(attr_iri)
-        if not instances:
+        if not instances or attr_iri == SCOPE_IRI:
             continue
         attr_type = instances[0].get("type") or ""
         rows.extend({"type_iri": type_iri, "attr_iri": attr_iri, "attr_type": attr_type, "entity_pk": entity_pk}

@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from citybase.context.entity_expand import GEO_PROPERTY, ExpandedEntity
+from citybase.context.entity_expand import GEO_PROPERTY, VALUE_MEMBERS, ExpandedEntity
 from citybase.context.errors import AlreadyExists, BadRequestData, ResourceNotFound
 from citybase.context.i18n import _
+from citybase.context.scope import SCOPE_IRI, stored_scopes
 from citybase.context.service.events import CREATED, DELETED, UPDATED, EntityChange, publish
 from citybase.context.service.store import Change, EntityStore, StoredEntity
 from citybase.context.times import format_datetime
@@ -166,6 +167,13 @@ class Workspace:
         for attr_iri, instances in attrs.items():
             existing = {i.get("datasetId") for i in entity.attrs.get(attr_iri, [])}
             clash = [i for i in instances if i.get("datasetId") in existing]
+            if attr_iri == SCOPE_IRI and clash and not overwrite:
+                # Scopes form a set, so noOverwrite adds the new ones to those the entity has.
+                scopes = stored_scopes(entity.attrs)
+                added = [s for s in stored_scopes({SCOPE_IRI: instances}) if s not in scopes]
+                accepted[attr_iri] = [{"type": "Property", "value": scopes + added}]
+                result.updated.append(attr_iri)
+                continue
             if clash and not overwrite:
                 result.not_updated.append((attr_iri, _("Attribute already exists and noOverwrite was given.")))
                 continue
@@ -310,7 +318,7 @@ def _merge_instance(current: dict[str, Any] | None, patch: dict[str, Any]) -> di
         return patch
     merged = {k: v for k, v in current.items() if k not in ("createdAt", "modifiedAt")}
     if patch.get("type") and patch["type"] != current.get("type"):
-        for member in ("value", "object", "languageMap"):
+        for member in VALUE_MEMBERS:
             merged.pop(member, None)
     for key, value in patch.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict) and "type" in value and key.startswith("http"):

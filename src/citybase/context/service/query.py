@@ -1,4 +1,4 @@
-"""Entity queries: id, idPattern, type expressions, attrs, q, geo-queries and paging.
+"""Entity queries: id, idPattern, type expressions, attrs, q, scopeQ, geo-queries and paging.
 
 Filters become one SQL statement over ``ctx_entities`` ordered by primary key
 (creation order, so pages are stable). Type filters and geo prefilters are
@@ -24,6 +24,7 @@ from citybase.context.geo import GeoQuery, haversine_metres, parse_geometry
 from citybase.context.models import CtxEntity, CtxEntityType, CtxGeo
 from citybase.context.query.qlang import Node
 from citybase.context.query.qsql import QCompiler
+from citybase.context.scope import ScopeNode, scope_condition
 from citybase.context.query.typeexpr import TypeAll, TypeAny, TypeExpr, TypeName
 from citybase.context.service.store import EntityStore, StoredEntity
 
@@ -44,6 +45,7 @@ class EntityQuery:
     attrs: list[str] | None = None
     q: Node | None = None
     geo: GeoQuery | None = None
+    scope_q: ScopeNode | None = None
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     count: bool = False
@@ -121,6 +123,8 @@ def conditions(query: EntityQuery, dialect: str, with_types: bool = True,
         result.append(or_(*(compiler.json.exists([iri]) for iri in query.attrs)))
     if query.q is not None:
         result.append(compiler.compile(query.q))
+    if query.scope_q is not None:
+        result.append(scope_condition(query.scope_q, CtxEntity.pk, dialect))
     return result
 
 

@@ -44,6 +44,7 @@ from citybase.context.geo import parse_geoquery
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import TypeAny, TypeName
+from citybase.context.scope import parse_scope_q
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.sqlite_functions import install_for_all_engines
@@ -186,7 +187,7 @@ def periodic_notices(session: Session, now: dt.datetime) -> list[Notice]:
 
 
 def _selected_entities(session: Session, subscription: CtxSubscription) -> list[StoredEntity]:
-    """Run the subscription's entity selectors, q and geoQ as queries; return the union, in id order."""
+    """Run the subscription's entity selectors, q, scopeQ and geoQ as queries; return the union, in id order."""
     active = active_context(subscription.context)
     document = subscription.document
     geo = document.get("geoQ")
@@ -201,6 +202,7 @@ def _selected_entities(session: Session, subscription: CtxSubscription) -> list[
             types=TypeAny(tuple(TypeName(t) for t in types)) if types else None,
             attrs=subscription.watched_attributes,
             q=parse_q(document["q"]) if document.get("q") else None,
+            scope_q=parse_scope_q(document["scopeQ"]) if document.get("scopeQ") else None,
             geo=parse_geoquery(geo.get("georel"), geo.get("geometry"), geo.get("coordinates"),
                                expand_attribute_name(geoproperty, active) if geoproperty
                                else active.expand_iri("location")) if geo else None,
@@ -299,15 +301,17 @@ def _selected(row: CtxPendingChange, selectors: list[dict[str, Any]] | None, act
 def _filter_q_and_geo(session: Session, subscription: CtxSubscription, hits: list[Hit],
                       current: dict[str, StoredEntity], active: ActiveContext) -> list[Hit]:
     q_text = subscription.document.get("q")
+    scope_text = subscription.document.get("scopeQ")
     geo = subscription.document.get("geoQ")
     existing = [h for h in hits if h.deleted_at is None and h.entity_id in current]
-    if not (q_text or geo) or not existing:
+    if not (q_text or scope_text or geo) or not existing:
         return [h for h in hits if h.deleted_at is not None or h.entity_id in current]
     geoproperty = (geo or {}).get("geoproperty")
     query = EntityQuery(
         expand=lambda name: expand_attribute_name(name, active),
         ids=[h.entity_id for h in existing],
         q=parse_q(q_text) if q_text else None,
+        scope_q=parse_scope_q(scope_text) if scope_text else None,
         geo=parse_geoquery((geo or {}).get("georel"), (geo or {}).get("geometry"), (geo or {}).get("coordinates"),
                            expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
         if geo else None,

@@ -2,7 +2,7 @@
 
 :func:`parse_subscription` checks a whole subscription, as created or as it results
 from a PATCH, and returns it with the names the notifier needs already expanded.
-Members that this broker does not implement (temporalQ, csf, scopeQ)
+Members that this broker does not implement (temporalQ, csf)
 are rejected with OperationNotSupported
 instead of being silently ignored.
 """
@@ -22,13 +22,14 @@ from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
+from citybase.context.scope import parse_scope_q
 from citybase.context.subscriptions import mqtt
 from citybase.context.times import parse_datetime
 from citybase.context.uris import check_uri
 
 FORMATS = ("normalized", "keyValues", "concise")
 ACCEPTS = ("application/json", "application/ld+json")
-_UNSUPPORTED = ("temporalQ", "csf", "scopeQ")
+_UNSUPPORTED = ("temporalQ", "csf")
 TRIGGERS = frozenset({"entityCreated", "entityUpdated", "entityDeleted",
                       "attributeCreated", "attributeUpdated", "attributeDeleted"})
 _SYSTEM_MEMBERS = ("status", "createdAt", "modifiedAt", "@context")
@@ -73,6 +74,8 @@ def parse_subscription(body: Any, active: ActiveContext, now: dt.datetime) -> Pa
     _check_optional_text(document, "lang")
     if document.get("q") is not None:
         _check_q(document["q"])
+    if document.get("scopeQ") is not None:
+        parse_scope_q(document["scopeQ"])
     _check_geo(document.get("geoQ"), active)
     _check_notification(document.get("notification"), active)
     _check_triggers(document.get("notificationTrigger"))

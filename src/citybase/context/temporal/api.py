@@ -29,6 +29,7 @@ from citybase.context.entity_expand import (
 from citybase.context.errors import BadRequestData, ResourceNotFound
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
+from citybase.context.scope import SCOPE_IRI
 from citybase.context.service.store import EntityStore, StoredEntity
 from citybase.context.temporal import service
 from citybase.context.temporal.aggregate_query import read_aggregates
@@ -327,6 +328,9 @@ def expand_temporal_attributes(body: dict[str, Any], active: ActiveContext) -> d
         if name in ENTITY_MEMBERS:
             continue
         iri = expand_attribute_name(name, active)
+        if iri == SCOPE_IRI:
+            attrs[iri] = expand_attribute(iri, name, raw, active)
+            continue
         items = raw if isinstance(raw, list) else [raw]
         if not items:
             raise BadRequestData(_("Attribute {name!r} has an empty array of instances."), name=name)

@@ -13,14 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from citybase.context.entity_compact import RenderOptions, compact_instance
-from citybase.context.entity_expand import LANGUAGE_PROPERTY, RELATIONSHIP
+from citybase.context.entity_compact import RenderOptions, compact_instance, compact_vocab
+from citybase.context.entity_expand import JSON_PROPERTY, LANGUAGE_PROPERTY, RELATIONSHIP, VOCAB_PROPERTY
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.service.store import StoredEntity
 from citybase.context.temporal.service import HistoryRow
 from citybase.context.times import format_datetime
 
-_SIMPLIFIED_MEMBER = {RELATIONSHIP: ("objects", "object"), LANGUAGE_PROPERTY: ("languageMaps", "languageMap")}
+_SIMPLIFIED_MEMBER = {
+    RELATIONSHIP: ("objects", "object"), LANGUAGE_PROPERTY: ("languageMaps", "languageMap"),
+    JSON_PROPERTY: ("jsons", "json"), VOCAB_PROPERTY: ("vocabs", "vocab"),
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def render_temporal(entity: StoredEntity, rows: list[HistoryRow], ctx: ActiveCon
     for attr_iri, attribute_rows in by_attribute.items():
         name = ctx.compact_iri(attr_iri)
         if options.simplified:
-            result[name] = _simplified(attribute_rows, options)
+            result[name] = _simplified(attribute_rows, ctx, options)
         else:
             result[name] = [_normalized(row, ctx, options) for row in attribute_rows]
     if options.sys_attrs:
@@ -64,7 +67,7 @@ def _normalized(row: HistoryRow, ctx: ActiveContext, options: TemporalOptions) -
     return rendered
 
 
-def _simplified(rows: list[HistoryRow], options: TemporalOptions) -> Any:
+def _simplified(rows: list[HistoryRow], ctx: ActiveContext, options: TemporalOptions) -> Any:
     groups: dict[str | None, list[HistoryRow]] = defaultdict(list)
     for row in rows:
         groups[row.dataset_id].append(row)
@@ -72,17 +75,20 @@ def _simplified(rows: list[HistoryRow], options: TemporalOptions) -> Any:
     for dataset_id, group in groups.items():
         kind = group[-1].instance.get("type", "Property")
         list_name, member = _SIMPLIFIED_MEMBER.get(kind, ("values", "value"))
-        item: dict[str, Any] = {"type": kind, list_name: [_pair(row, member, options) for row in group]}
+        item: dict[str, Any] = {"type": kind, list_name: [_pair(row, member, ctx, options) for row in group]}
         if dataset_id is not None:
             item["datasetId"] = dataset_id
         rendered.append(item)
     return rendered[0] if len(rendered) == 1 else rendered
 
 
-def _pair(row: HistoryRow, member: str, options: TemporalOptions) -> list[Any]:
+def _pair(row: HistoryRow, member: str, ctx: ActiveContext, options: TemporalOptions) -> list[Any]:
     value = row.instance.get(member)
-    if member == "languageMap":
-        value = {"languageMap": value}
+    if member == "vocab" and not row.deleted and value is not None:
+        value = compact_vocab(value, ctx)
+    if member in ("languageMap", "json", "vocab"):
+        # These values are objects or terms, so each is wrapped in an object named by its member.
+        value = {member: value}
     if row.deleted:
         return [value, row.instance["deletedAt"]]
     if options.timeproperty == "observedAt" and "observedAt" in row.instance:

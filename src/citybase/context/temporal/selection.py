@@ -16,6 +16,7 @@ from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
 from citybase.context.query.typeexpr import TypeAny, TypeName, parse_type_expression
+from citybase.context.scope import parse_scope_q
 from citybase.context.service.query import EntityQuery
 from citybase.context.temporal.aggregation import (
     Aggregation,
@@ -32,7 +33,7 @@ _AGGREGATION = frozenset({"aggrMethods", "aggrPeriodDuration"})
 TEMPORAL_RETRIEVE = frozenset({"attrs", "type", "options", "format", "lang", "local"}) | _TIME_PARAMS | _AGGREGATION
 TEMPORAL_QUERY = frozenset({
     "id", "type", "idPattern", "attrs", "q", "csf", "georel", "geometry", "coordinates", "geoproperty",
-    "limit", "offset", "count", "options", "format", "lang", "local",
+    "limit", "offset", "count", "options", "format", "lang", "local", "scopeQ",
 }) | _TIME_PARAMS | _AGGREGATION
 TEMPORAL_OPTIONS = frozenset({"temporalValues", "sysAttrs", "normalized", "aggregatedValues"})
 TEMPORAL_FORMATS = frozenset({"temporalValues", "normalized", "aggregatedValues"})
@@ -92,13 +93,15 @@ def query_from_params(request: Request, active: ActiveContext) -> EntityQuery:
     geoproperty = args.get("geoproperty")
     geo = parse_geoquery(args.get("georel"), args.get("geometry"), args.get("coordinates"),
                          expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
-    if not any((types, attrs, q, geo, args.get("local") == "true")):
-        raise BadRequestData(_("A temporal query needs at least one of type, attrs, q or a geo-query."))
+    scope_q = parse_scope_q(args["scopeQ"]) if "scopeQ" in args else None
+    if not any((types, attrs, q, geo, scope_q, args.get("local") == "true")):
+        raise BadRequestData(_("A temporal query needs at least one of type, attrs, q, scopeQ or a geo-query."))
     check_id_pattern(args.get("idPattern"))
     paging = params.paging(request)
     return EntityQuery(
         expand=lambda name: expand_attribute_name(name, active), ids=ids, id_pattern=args.get("idPattern"),
-        types=types, attrs=attrs, q=q, geo=geo, limit=paging.limit, offset=paging.offset, count=paging.count,
+        types=types, attrs=attrs, q=q, geo=geo, scope_q=scope_q, limit=paging.limit, offset=paging.offset,
+        count=paging.count,
     )
 
 
@@ -119,8 +122,9 @@ def query_from_body(body: dict[str, Any], active: ActiveContext) -> tuple[Entity
     geoproperty = geo_body.get("geoproperty")
     geo = parse_geoquery(geo_body.get("georel"), geo_body.get("geometry"), geo_body.get("coordinates"),
                          expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
-    if not any((ids, patterns, types, attrs, q, geo)):
-        raise BadRequestData(_("A temporal query needs at least one of entities, attrs, q or geoQ."))
+    scope_q = parse_scope_q(body["scopeQ"]) if "scopeQ" in body else None
+    if not any((ids, patterns, types, attrs, q, geo, scope_q)):
+        raise BadRequestData(_("A temporal query needs at least one of entities, attrs, q, scopeQ or geoQ."))
     id_pattern = "|".join(f"(?:{p})" for p in patterns) or None
     check_id_pattern(id_pattern)
     temporal_body = body.get("temporalQ") or {}
@@ -129,7 +133,7 @@ def query_from_body(body: dict[str, Any], active: ActiveContext) -> tuple[Entity
     temporal = parse_temporal_query(temporal_body.get)
     selection = EntityQuery(
         expand=lambda name: expand_attribute_name(name, active), ids=ids or None, id_pattern=id_pattern,
-        types=types, attrs=attrs, q=q, geo=geo,
+        types=types, attrs=attrs, q=q, geo=geo, scope_q=scope_q,
     )
     return selection, temporal
 

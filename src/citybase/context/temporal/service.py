@@ -26,6 +26,7 @@ from citybase.context import jsontext
 from citybase.context.errors import ResourceNotFound
 from citybase.context.i18n import _
 from citybase.context.models import CtxAttrInstance
+from citybase.context.scope import SCOPE_IRI
 from citybase.context.service import events
 from citybase.context.service.store import Change, EntityStore, StoredEntity
 from citybase.context.temporal.timequery import TemporalQuery
@@ -136,6 +137,9 @@ def read_history_page(session: Session, entity_pks: list[int], attrs: list[str] 
         written_at = _utc(modified_at)
         if deletions:
             content = deletion_marker(kinds.get((entity_pk, attr_iri), "Property"), written_at)  # type: ignore[arg-type]
+            if attr_iri == SCOPE_IRI:
+                # An entity without scope has an empty list of scopes, not the NGSI-LD null.
+                content["value"] = []
         else:
             content = instance or {}
         history[entity_pk].append(
@@ -218,6 +222,10 @@ def deletion_marker(kind: str, deleted_at: dt.datetime) -> dict[str, Any]:
         marker: dict[str, Any] = {"object": NULL_URI}
     elif kind == "LanguageProperty":
         marker = {"languageMap": {"@none": NULL_URI}}
+    elif kind == "JsonProperty":
+        marker = {"json": NULL_URI}
+    elif kind == "VocabProperty":
+        marker = {"vocab": NULL_URI}
     else:
         marker = {"value": NULL_URI}
     return {"type": kind, **marker, "deletedAt": format_datetime(deleted_at)}
