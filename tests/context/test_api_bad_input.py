@@ -131,3 +131,43 @@ def test_temporal_last_n_out_of_range_is_400(ngsi: Ngsi, path: str, value: str) 
     assert response.json()["type"] == ERRORS + "BadRequestData"
     assert "lastN" in response.json()["detail"]
     assert value in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("entity", "start"), [
+    ({"id": "x y", "type": "Pump"}, "实体标识 'x y' 不是 URI"),
+    ({"id": SENSOR, "type": "Pu mp"}, "实体类型 'Pu mp' 含有"),
+    ({"id": SENSOR, "type": "Pump", "a b": {"type": "Property", "value": 1}}, "属性名 'a b' 含有"),
+    ({"id": SENSOR, "type": "Pump", "feeds": {"type": "Relationship", "object": "no uri"}},
+     "关系 'feeds' 的目标对象 'no uri' 不是 URI"),
+    ({"id": SENSOR, "type": "Pump", "level": {"type": "Property", "value": 1, "observedAt": "never"}},
+     "属性 'level' 的 observedAt 'never' 不是 ISO 8601 日期时间"),
+    ({"id": SENSOR, "type": "Pump", "level": {"type": "Property", "value": 1, "datasetId": "x y"}},
+     "属性 'level' 的 datasetId 'x y' 不是 URI"),
+    ({"id": SENSOR, "type": "Pump", "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [1, 95]}}},
+     "地理属性 'location' 的坐标超出"),
+])
+def test_field_names_in_errors_are_chinese(ngsi: Ngsi, entity: dict, start: str) -> None:
+    response = ngsi.post("/entities", entity)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(start)
+
+
+@pytest.mark.parametrize(("q", "value"), [
+    ("observedAt==2020-13-45T99:99:99Z", "2020-13-45T99:99:99Z"),
+    ("installedOn<2024-02-30", "2024-02-30"),
+    ("opensAt>=25:00", "25:00"),
+])
+def test_q_with_impossible_calendar_value_is_400(ngsi: Ngsi, q: str, value: str) -> None:
+    response = ngsi.get("/entities", params={"type": "Pump", "q": q})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
+    assert repr(value) in response.json()["detail"]
+
+
+def test_q_with_valid_calendar_values_is_200(ngsi: Ngsi) -> None:
+    response = ngsi.get("/entities", params={"type": "Pump", "q": "a==2024-02-29T08:30:00Z|b<2024-02-29|c>=23:59"})
+
+    assert response.status_code == 200
+    assert response.json() == []

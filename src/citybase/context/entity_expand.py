@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from citybase.context.errors import BadRequestData
+from citybase.context.errors import BadRequestData, FieldName
 from citybase.context.geo import GEOMETRY_TYPES, check_geometry
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
@@ -211,7 +211,7 @@ def _copy_main_member(result: dict[str, Any], name: str, instance: dict[str, Any
         target = instance.get("object")
         if target is None:
             raise BadRequestData(_("Relationship {name!r} has no 'object'."), name=name)
-        result["object"] = check_uri(target, f"Object of relationship {name!r}")
+        result["object"] = check_uri(target, FieldName(_("Object of relationship {name!r}"), name=name))
         return
     if kind == LANGUAGE_PROPERTY:
         result["languageMap"] = _check_language_map(name, instance.get("languageMap"))
@@ -230,7 +230,7 @@ def _copy_main_member(result: dict[str, Any], name: str, instance: dict[str, Any
         raise BadRequestData(_("{kind} {name!r} has no 'value'."), kind=kind, name=name)
     value = instance["value"]
     if kind == GEO_PROPERTY:
-        check_geometry(value, f"Value of GeoProperty {name!r}")
+        check_geometry(value, FieldName(_("Value of GeoProperty {name!r}"), name=name))
     result["value"] = value
 
 
@@ -272,10 +272,10 @@ def _check_language_map(name: str, value: Any) -> dict[str, Any]:
 
 def _check_meta(name: str, member: str, value: Any) -> Any:
     if member == "observedAt":
-        parse_datetime(value, f"observedAt of {name!r}")
+        parse_datetime(value, FieldName(_("observedAt of {name!r}"), name=name))
         return value
     if member == "datasetId":
-        return check_uri(value, f"datasetId of {name!r}")
+        return check_uri(value, FieldName(_("datasetId of {name!r}"), name=name))
     if not isinstance(value, str) or not value:
         raise BadRequestData(_("unitCode of {name!r} must be a UN/CEFACT code string such as 'CEL'."), name=name)
     return value

@@ -21,8 +21,28 @@ from typing import Any
 from citybase.context.i18n import _
 
 ERROR_TYPE_BASE = "https://uri.etsi.org/ngsi-ld/errors/"
-# Parameters that carry msgids of their own (parts of a parser message).
-_TRANSLATED_PARAMS = frozenset({"expected", "found", "what"})
+# Parameters that carry msgids of their own: parts of a parser message, and the name of
+# the input a message is about. A name without a catalogue entry ("timeAt") stays as it is.
+_TRANSLATED_PARAMS = frozenset({"expected", "found", "what", "field"})
+# Field names callers pass as plain strings, marked here so that the catalogue has them.
+FIELD_NAMES = (_("Entity id"), _("Entity type"), _("Attribute name"), _("Subscription id"), _("Registration id"))
+
+
+class FieldName:
+    """The name of an input that depends on another name, such as "observedAt of 'level'".
+
+    Error messages translate it with the rest of the detail; ``str()`` gives the English.
+    """
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.template.format(**self.params)
+
+    def translated(self, translate: Any) -> str:
+        return translate(self.template).format(**self.params)
 
 
 class NgsiLdError(Exception):
@@ -48,10 +68,7 @@ class NgsiLdError(Exception):
     def to_problem(self, translate: Any = None) -> dict[str, Any]:
         """Return the RFC 7807 body; ``translate`` maps an English msgid to the reader's language."""
         template = translate(self.detail_template) if translate else self.detail_template
-        params = {
-            name: translate(value) if translate and name in _TRANSLATED_PARAMS and isinstance(value, str) else value
-            for name, value in self.params.items()
-        }
+        params = {name: _translate_param(name, value, translate) for name, value in self.params.items()}
         detail = template.format(**params) if params else template
         title = translate(self.title) if translate else self.title
         return {"type": self.type_uri, "title": title, "status": self.status, "detail": detail}
@@ -124,3 +141,13 @@ class InternalError(NgsiLdError):
     status = 500
     type_name = "InternalError"
     title = _("Internal error")
+
+
+def _translate_param(name: str, value: Any, translate: Any) -> Any:
+    if translate is None:
+        return value
+    if isinstance(value, FieldName):
+        return value.translated(translate)
+    if name in _TRANSLATED_PARAMS and isinstance(value, str):
+        return translate(value)
+    return value

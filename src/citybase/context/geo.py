@@ -23,7 +23,7 @@ from shapely import geometry as shapely_geometry
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from citybase.context.errors import BadRequestData
+from citybase.context.errors import BadRequestData, FieldName
 from citybase.context.i18n import _
 from citybase.context.jsonbody import JsonBodyError, parse_json
 
@@ -45,7 +45,7 @@ class BoundingBox:
                     or other.min_y > self.max_y or other.max_y < self.min_y)
 
 
-def parse_geometry(value: Any, field: str) -> BaseGeometry:
+def parse_geometry(value: Any, field: str | FieldName) -> BaseGeometry:
     """Build a shapely geometry from a GeoJSON object, raising BadRequestData naming ``field``."""
     if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:
         raise BadRequestData(
@@ -68,7 +68,7 @@ def parse_geometry(value: Any, field: str) -> BaseGeometry:
     return shape
 
 
-def check_geometry(value: Any, field: str) -> None:
+def check_geometry(value: Any, field: str | FieldName) -> None:
     """Validate a GeoJSON geometry; Points skip shapely, which costs tens of microseconds."""
     if isinstance(value, dict) and value.get("type") == "Point" and _is_position(value.get("coordinates")):
         _check_point_range(value["coordinates"], field)
@@ -89,7 +89,7 @@ def _is_position(coordinates: Any) -> bool:
             and all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in coordinates))
 
 
-def _check_point_range(coordinates: list[float], field: str) -> None:
+def _check_point_range(coordinates: list[float], field: str | FieldName) -> None:
     if not (-180 <= coordinates[0] <= 180 and -90 <= coordinates[1] <= 90):
         raise BadRequestData(
             _("{field} has coordinates outside longitude -180..180 or latitude -90..90; "
@@ -107,7 +107,7 @@ def bounding_box(shape: BaseGeometry) -> BoundingBox:
 _MAX_COORDINATE_DEPTH = 3
 
 
-def _check_positions(coordinates: Any, field: str, depth: int = 0) -> None:
+def _check_positions(coordinates: Any, field: str | FieldName, depth: int = 0) -> None:
     if isinstance(coordinates, list) and coordinates and all(
         isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates
     ):
@@ -132,7 +132,7 @@ def _check_positions(coordinates: Any, field: str, depth: int = 0) -> None:
         _check_positions(item, field, depth + 1)
 
 
-def _check_rings_closed(kind: str, coordinates: Any, field: str) -> None:
+def _check_rings_closed(kind: str, coordinates: Any, field: str | FieldName) -> None:
     """Reject a Polygon ring whose last position is not its first (RFC 7946, section 3.1.6).
 
     shapely closes such a ring silently, so without this check the broker would
@@ -154,7 +154,7 @@ def _check_rings_closed(kind: str, coordinates: Any, field: str) -> None:
                 )
 
 
-def _check_ranges(shape: BaseGeometry, field: str) -> None:
+def _check_ranges(shape: BaseGeometry, field: str | FieldName) -> None:
     min_x, min_y, max_x, max_y = shape.bounds
     if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
         raise BadRequestData(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from citybase.context.errors import BadRequestData
+from citybase.context.errors import BadRequestData, FieldName
 from citybase.context.i18n import _
 
 _DATETIME_RE = re.compile(
@@ -13,7 +13,7 @@ _DATETIME_RE = re.compile(
 )
 
 
-def parse_datetime(value: object, field: str) -> dt.datetime:
+def parse_datetime(value: object, field: str | FieldName) -> dt.datetime:
     """Parse an ISO 8601 date-time; one without an offset is read as UTC.
 
     Raises BadRequestData naming ``field`` when ``value`` is not such a string.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from citybase.context.errors import BadRequestData
+from citybase.context.errors import BadRequestData, FieldName
 from citybase.context.i18n import _
 
 # RFC 3986: a scheme, a colon, then unreserved, reserved and percent-encoded characters only.
@@ -18,7 +18,7 @@ def is_uri(value: object) -> bool:
     return isinstance(value, str) and _URI_RE.fullmatch(value) is not None
 
 
-def check_uri(value: object, field: str) -> str:
+def check_uri(value: object, field: str | FieldName) -> str:
     """Return ``value`` when it is an absolute URI, else raise BadRequestData naming ``field``."""
     if is_uri(value):
         return value  # type: ignore[return-value]

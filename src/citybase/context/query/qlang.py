@@ -26,6 +26,7 @@ position of the offending character.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -305,6 +306,7 @@ class _Parser:
         for kind, regex in (("datetime", _DATETIME_RE), ("date", _DATE_RE), ("time", _TIME_RE)):
             match = regex.match(self.text, self.pos)
             if match and not self._continues_word(match.end()):
+                _check_calendar(kind, match.group(), self.text)
                 self.pos = match.end()
                 return Value(kind, match.group())
         match = _NUMBER_RE.match(self.text, self.pos)
@@ -375,3 +377,20 @@ class _Parser:
               "found {found}."),
             q=self.text, expected=expected, position=self.pos + 1, found=found,
         )
+
+
+_CALENDAR_KINDS = {"datetime": _("date-time"), "date": _("date"), "time": _("time of day")}
+
+
+def _check_calendar(kind: str, text: str, q: str) -> None:
+    """Reject a date, time or date-time that has the right shape but no place in the calendar."""
+    iso = text[:-1] + "+00:00" if text.endswith("Z") and kind == "datetime" else text.rstrip("Z")
+    parse = {"datetime": dt.datetime.fromisoformat, "date": dt.date.fromisoformat, "time": dt.time.fromisoformat}[kind]
+    try:
+        parse(iso)
+    except ValueError:
+        raise BadRequestData(
+            _("Invalid q expression {q!r}: {value!r} is not a valid {what}; write dates as "
+              "2024-05-01 and date-times as 2024-05-01T08:30:00Z."),
+            q=q, value=text, what=_CALENDAR_KINDS[kind],
+        ) from None
