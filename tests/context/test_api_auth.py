@@ -76,3 +76,19 @@ def test_auth_off_allows_anonymous_and_warns(open_client: TestClient, caplog) ->
     assert open_client.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Device:310114-1").status_code == 200
     records = caplog.get_records("setup") + caplog.records
     assert any("authentication is OFF" in record.getMessage() for record in records)
+
+
+def test_read_only_token_records_last_use(client: TestClient, db) -> None:
+    from sqlalchemy import select
+
+    from citybase.core.auth.models import ApiToken
+
+    make_user(db, "watcher", "viewer")
+    token = bearer_token(db, "watcher", write=False)
+
+    response = client.get("/ngsi-ld/v1/entities", params={"type": "Device"}, headers=headers(token))
+
+    assert response.status_code == 200
+    with db.session() as session:
+        stored = session.scalar(select(ApiToken).where(ApiToken.user.has(username="watcher")))
+        assert stored.last_used_at is not None

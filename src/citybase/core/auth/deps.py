@@ -72,6 +72,9 @@ def _principal_from_request(request: Request, session: Session) -> Principal | N
         token = service.find_token(session, header[7:].strip())
         if token is None:
             raise NotAuthenticated("The bearer token is invalid, expired or revoked; create a new one with `citybase tokens create`.")
+        if session.is_modified(token):
+            # Read requests never commit, so the new last-use time would be lost with them.
+            session.commit()
         return Principal(token.user, "token", token.can_write)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
