@@ -7,6 +7,7 @@ as the worker job would.
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from citybase.context.subscriptions.models import CtxSubscription
 from citybase.context.subscriptions.notifier import Notifier
+from citybase.core.audit import AuditEntry
 from tests.context.conftest import Ngsi
 from tests.context.subscriptions.mqtt_receiver import InProcessBroker, MqttReceiver, start_receiver
 from tests.context.subscriptions.test_notifications import (  # noqa: F401 - the notifier fixture
@@ -124,6 +126,55 @@ def test_user_name_and_password_of_the_uri_are_used(ngsi: Ngsi, db, notifier: No
     assert wrong.times_failed == 1
     assert "refused the connection" in wrong.last_failure_reason
     assert "wrong" not in wrong.last_failure_reason  # the password is not repeated
+
+
+def test_password_masked_in_reads_but_delivered(ngsi: Ngsi, db, notifier: Notifier) -> None:
+    guarded = InProcessBroker(credentials=("notifier", "s3cret"))
+    receiver = MqttReceiver(guarded, None)
+    try:
+        uri = receiver.url(userinfo="notifier:s3cret@")
+        mqtt_subscribe(ngsi, uri, receiverInfo=[{"key": "Authorization", "value": "Bearer t0ken"},
+                                                {"key": "X-District", "value": "310114"}])
+        shown = ngsi.get("/subscriptions/" + SUB).json()["notification"]["endpoint"]
+        assert shown["uri"] == receiver.url(userinfo="notifier:***@")
+        assert shown["receiverInfo"] == [{"key": "Authorization", "value": "***"},
+                                         {"key": "X-District", "value": "310114"}]
+        listed = ngsi.get("/subscriptions").json()[0]["notification"]["endpoint"]
+        assert listed["uri"] == shown["uri"]
+
+        # Writing back what was read keeps the stored credentials.
+        patched = ngsi.patch("/subscriptions/" + SUB, {"notification": {"format": "keyValues", "endpoint": shown}})
+        assert patched.status_code == 204, patched.text
+        stored = subscription_row(db).document["notification"]["endpoint"]
+        assert stored["uri"] == uri
+        assert stored["receiverInfo"][0] == {"key": "Authorization", "value": "Bearer t0ken"}
+
+        ngsi.post("/entities", sensor())
+        deliver(notifier, db)
+
+        assert receiver.wait_for(1)
+        assert [m.username for m in receiver.messages] == ["notifier"]
+        assert receiver.messages[0].payload["metadata"]["Authorization"] == "Bearer t0ken"
+        assert guarded.refused == 0
+    finally:
+        receiver.close()
+    with db.session() as session:
+        audited = session.scalars(select(AuditEntry).where(AuditEntry.table == "ctx_subscriptions")).all()
+    assert [a.action for a in audited] == ["insert", "update"]
+    for entry in audited:
+        assert "s3cret" not in json.dumps([entry.before, entry.after])
+        assert "t0ken" not in json.dumps([entry.before, entry.after])
+
+
+def test_new_password_replaces_the_masked_one(ngsi: Ngsi, db) -> None:
+    mqtt_subscribe(ngsi, "mqtt://notifier:old@127.0.0.1:1883/city/flood")
+    changed = ngsi.patch("/subscriptions/" + SUB,
+                         {"notification": {"endpoint": {"uri": "mqtt://notifier:new@127.0.0.1:1883/city/flood"}}})
+    assert changed.status_code == 204, changed.text
+    stored = subscription_row(db).document["notification"]["endpoint"]
+    assert stored["uri"] == "mqtt://notifier:new@127.0.0.1:1883/city/flood"
+    shown = ngsi.get("/subscriptions/" + SUB).json()["notification"]["endpoint"]
+    assert shown["uri"] == "mqtt://notifier:***@127.0.0.1:1883/city/flood"
 
 
 def test_unreachable_broker_is_recorded(ngsi: Ngsi, db, notifier: Notifier) -> None:

@@ -202,3 +202,22 @@ def test_query_subscriptions_links_previous_and_next_pages(ngsi: Ngsi) -> None:
     assert "json-ld#context" in last.headers["Link"]
     whole = ngsi.get("/subscriptions", params={"limit": "10"}, headers={"Accept": "application/ld+json"})
     assert "Link" not in whole.headers
+
+
+def test_http_endpoint_password_is_masked(ngsi: Ngsi, db) -> None:
+    body = subscription()
+    body["notification"]["endpoint"] = {
+        "uri": "http://hook:pa55@127.0.0.1:9/notify",
+        "receiverInfo": [{"key": "X-Api-Key", "value": "k3y"}, {"key": "Fiware-Service", "value": "jiading"}],
+    }
+    assert ngsi.post("/subscriptions", body).status_code == 201
+
+    endpoint = ngsi.get("/subscriptions/" + SUB_ID).json()["notification"]["endpoint"]
+
+    assert endpoint["uri"] == "http://hook:***@127.0.0.1:9/notify"
+    assert endpoint["receiverInfo"] == [{"key": "X-Api-Key", "value": "***"},
+                                        {"key": "Fiware-Service", "value": "jiading"}]
+    with db.session() as session:
+        row = session.scalar(select(CtxSubscription))
+        assert row.document["notification"]["endpoint"]["uri"] == "http://hook:pa55@127.0.0.1:9/notify"
+        assert row.document["notification"]["endpoint"]["receiverInfo"][0]["value"] == "k3y"

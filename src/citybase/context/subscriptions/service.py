@@ -13,6 +13,7 @@ from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.subscriptions.models import CtxPendingNotification, CtxSubscription
 from citybase.context.subscriptions.payload import ParsedSubscription, parse_subscription, strip_state
+from citybase.context.subscriptions.secrets import mask_document, restore_masked
 from citybase.context.times import format_datetime
 
 
@@ -74,7 +75,7 @@ def update(session: Session, row: CtxSubscription, fragment: dict[str, Any], act
 def _merge_notification(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     merged = {**current, **patch}
     if isinstance(current.get("endpoint"), dict) and isinstance(patch.get("endpoint"), dict):
-        merged["endpoint"] = {**current["endpoint"], **patch["endpoint"]}
+        merged["endpoint"] = {**current["endpoint"], **restore_masked(patch["endpoint"], current["endpoint"])}
     return merged
 
 
@@ -95,8 +96,8 @@ def status_of(row: CtxSubscription, now: dt.datetime) -> str:
 
 
 def render(row: CtxSubscription, now: dt.datetime, sys_attrs: bool = False) -> dict[str, Any]:
-    """Return the subscription with its status and notification counters."""
-    document = dict(row.document)
+    """Return the subscription with its status and notification counters, endpoint credentials masked."""
+    document = mask_document(dict(row.document))
     document["status"] = status_of(row, now)
     notification = dict(document.get("notification") or {})
     notification.setdefault("format", "normalized")
