@@ -45,3 +45,19 @@ def test_attributes(ngsi: Ngsi) -> None:
     assert location["attributeTypes"] == ["GeoProperty"]
     assert ngsi.get("/attributes/none").status_code == 404
     assert ngsi.get("/attributes", params={"details": "true"}).json()[0]["type"] == "Attribute"
+
+
+def test_attribute_count_counts_each_entity_once(ngsi: Ngsi) -> None:
+    seed(ngsi)
+    created = ngsi.post("/entities", {
+        "id": "urn:ngsi-ld:Pump:310114-3", "type": ["Pump", "Device"],
+        "flow": [{"type": "Property", "value": 3},
+                 {"type": "Property", "value": 4, "datasetId": "urn:ngsi-ld:Dataset:backup"}],
+    })
+    assert created.status_code == 201, created.text
+
+    flow = ngsi.get("/attributes/flow").json()
+
+    assert flow["attributeCount"] == 3
+    assert flow["typeNames"] == ["Device", "Pump"]
+    assert flow["attributeTypes"] == ["Property"]

@@ -123,9 +123,11 @@ def _expected(entities: list[CtxEntity]) -> dict[str, Any]:
             for attr_iri, instances in entity.attrs.items():
                 summary["attrs"].setdefault(attr_iri, set()).add(instances[0]["type"])
                 attribute = attributes.setdefault(attr_iri, {"count": 0, "kinds": set(), "types": set()})
-                attribute["count"] += 1
                 attribute["kinds"].add(instances[0]["type"])
                 attribute["types"].add(type_iri)
+        # attributeCount counts each entity's attribute once, whatever the entity's types.
+        for attr_iri in entity.attrs:
+            attributes[attr_iri]["count"] += 1
     return {"types": types, "attributes": attributes}
 
 

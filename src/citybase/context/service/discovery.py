@@ -13,8 +13,9 @@ same transaction as every entity write, never from the attribute documents:
 The lists (``/types``, ``/attributes``, with or without ``details``) read the
 distinct key prefixes of those indexes: on PostgreSQL with a recursive skip scan that
 reads one index entry per distinct key, on SQLite with DISTINCT, which skips ahead by
-itself. A single type or attribute reads only its own index range. ``attributeCount`` counts (entity type, entity) pairs, as
-the summary over the documents did before: an entity with two types counts twice.
+itself. A single type or attribute reads only its own index range. ``attributeCount``
+is the number of entities that have the attribute (V1.6.1 clause 5.2.27 counts the
+attributes with that name), so an entity with two types counts once.
 """
 
 from __future__ import annotations
@@ -147,15 +148,17 @@ def attribute_types_by_name(session: Session) -> dict[str, set[str]]:
 
 
 def attribute_summary(session: Session, attr_iri: str) -> AttributeSummary | None:
-    """One attribute's count, kinds and entity types; None when no entity has it."""
+    """One attribute's entity count, kinds and entity types; None when no entity has it."""
     table = CtxTypeAttr
-    rows = session.execute(select(table.type_iri, table.attr_type, func.count())
+    rows = session.execute(select(table.type_iri, table.attr_type)
                            .where(table.attr_iri == attr_iri).group_by(table.type_iri, table.attr_type)).all()
     if not rows:
         return None
-    summary = AttributeSummary(attr_iri)
-    for type_iri, attr_type, n in rows:
-        summary.count += n
+    # NOTE: an attribute with several datasetId instances counts once, because the index
+    # keeps one row per entity and attribute, not per instance.
+    count = session.scalar(select(func.count(table.entity_pk.distinct())).where(table.attr_iri == attr_iri))
+    summary = AttributeSummary(attr_iri, count or 0)
+    for type_iri, attr_type in rows:
         summary.type_names.add(type_iri)
         if attr_type:
             summary.attribute_types.add(attr_type)
