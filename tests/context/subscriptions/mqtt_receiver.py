@@ -5,7 +5,9 @@ tests publish to that Mosquitto and a paho client subscribed to a topic of its
 own records the messages. Elsewhere :class:`InProcessBroker` is the broker. It is
 a small MQTT 3.1.1 and 5.0 server on 127.0.0.1 that accepts CONNECT (optionally
 checking a user name and password), PUBLISH at QoS 0, 1 and 2, SUBSCRIBE, PINGREQ
-and DISCONNECT. It records every PUBLISH instead of forwarding it.
+and DISCONNECT. It records every PUBLISH instead of forwarding it, counts the
+connections it accepted, and can drop its clients' connections or lose the next
+PUBLISH to test reconnection.
 """
 
 from __future__ import annotations
@@ -143,6 +145,10 @@ class InProcessBroker:
         self.credentials = credentials
         self.recorder = _Recorder()
         self.refused = 0
+        self.connections = 0  # CONNECTs accepted
+        self.lose_publishes = 0  # PUBLISH packets to drop, closing their connection without an ack
+        self._clients: set[socket.socket] = set()
+        self._clients_lock = threading.Lock()
         broker = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -165,7 +171,26 @@ class InProcessBroker:
         self._server.shutdown()
         self._server.server_close()
 
+    def drop_clients(self) -> None:
+        """Close every client connection from the broker's side, as a broker restart would."""
+        with self._clients_lock:
+            clients = list(self._clients)
+        for client in clients:
+            try:
+                client.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def _serve(self, sock: socket.socket) -> None:
+        with self._clients_lock:
+            self._clients.add(sock)
+        try:
+            self._session(sock)
+        finally:
+            with self._clients_lock:
+                self._clients.discard(sock)
+
+    def _session(self, sock: socket.socket) -> None:
         kind, _, body = _read_packet(sock)
         if kind != 1:
             return
@@ -197,8 +222,13 @@ class InProcessBroker:
         sock.sendall(_packet(2, 0, bytes([0, code]) + (b"\x00" if v5 else b"")))
         if not ok:
             return
+        self.connections += 1
         while True:
             kind, flags, body = _read_packet(sock)
+            if kind == 3 and self.lose_publishes > 0:  # lose it: no record, no ack, connection gone
+                self.lose_publishes -= 1
+                sock.shutdown(socket.SHUT_RDWR)
+                return
             if kind == 3:  # PUBLISH
                 qos = (flags >> 1) & 3
                 topic, at = _string(body, 0)

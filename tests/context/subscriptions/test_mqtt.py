@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -175,6 +176,75 @@ def test_new_password_replaces_the_masked_one(ngsi: Ngsi, db) -> None:
     assert stored["uri"] == "mqtt://notifier:new@127.0.0.1:1883/city/flood"
     shown = ngsi.get("/subscriptions/" + SUB).json()["notification"]["endpoint"]
     assert shown["uri"] == "mqtt://notifier:***@127.0.0.1:1883/city/flood"
+
+
+def test_one_connection_serves_many_notifications(ngsi: Ngsi, db, notifier: Notifier,
+                                                  broker: MqttReceiver) -> None:
+    mqtt_subscribe(ngsi, broker.url(), [{"key": "MQTT-QoS", "value": "1"}])
+    ngsi.post("/entities", sensor(0.5))
+    deliver(notifier, db)
+    for level in (0.6, 0.7):
+        assert ngsi.patch(f"/entities/{SENSOR}/attrs", {"waterLevel": level}).status_code == 204
+        deliver(notifier, db)
+
+    assert broker.wait_for(3)
+    assert [m.payload["body"]["data"][0]["waterLevel"]["value"] for m in broker.messages] == [0.5, 0.6, 0.7]
+    assert notifier.dispatcher.mqtt.opened == 1
+    assert notifier.dispatcher.mqtt.open_count() == 1
+    if not broker.real:
+        assert broker._broker.connections == 1
+    assert subscription_row(db).times_failed == 0
+
+
+def _drop_connections(broker: MqttReceiver, notifier: Notifier) -> None:
+    """Make the kept connection go away: from the broker's side in-process, from ours on Mosquitto."""
+    if broker.real:
+        for connection in list(notifier.dispatcher.mqtt._open.values()):
+            connection.client.disconnect()
+    else:
+        broker._broker.drop_clients()
+    deadline = time.monotonic() + 5
+    while notifier.dispatcher.mqtt.open_count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_dropped_connection_is_reopened(ngsi: Ngsi, db, notifier: Notifier, broker: MqttReceiver) -> None:
+    mqtt_subscribe(ngsi, broker.url(), [{"key": "MQTT-QoS", "value": "1"}])
+    ngsi.post("/entities", sensor(0.5))
+    deliver(notifier, db)
+    assert broker.wait_for(1)
+
+    _drop_connections(broker, notifier)
+    assert ngsi.patch(f"/entities/{SENSOR}/attrs", {"waterLevel": 0.8}).status_code == 204
+    deliver(notifier, db)
+
+    assert broker.wait_for(2)
+    assert broker.messages[-1].payload["body"]["data"][0]["waterLevel"]["value"] == 0.8
+    assert subscription_row(db).times_failed == 0
+    if not broker.real:
+        assert broker._broker.connections == 2
+
+
+def test_lost_publish_is_sent_again(ngsi: Ngsi, db, notifier: Notifier) -> None:
+    """A message the broker loses on a kept connection arrives through a new one (at least once)."""
+    lossy = InProcessBroker()
+    receiver = MqttReceiver(lossy, None)
+    try:
+        mqtt_subscribe(ngsi, receiver.url(), [{"key": "MQTT-QoS", "value": "1"}])
+        ngsi.post("/entities", sensor(0.5))
+        deliver(notifier, db)
+        assert receiver.wait_for(1)
+
+        lossy.lose_publishes = 1
+        assert ngsi.patch(f"/entities/{SENSOR}/attrs", {"waterLevel": 0.9}).status_code == 204
+        deliver(notifier, db, wait=15.0)
+
+        assert receiver.wait_for(2)
+        assert receiver.messages[-1].payload["body"]["data"][0]["waterLevel"]["value"] == 0.9
+        assert lossy.connections == 2
+    finally:
+        receiver.close()
+    assert subscription_row(db).times_failed == 0
 
 
 def test_unreachable_broker_is_recorded(ngsi: Ngsi, db, notifier: Notifier) -> None:

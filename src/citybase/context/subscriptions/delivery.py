@@ -20,9 +20,10 @@ whose claim expired because its process died is claimed again by the next
 dispatcher. A notification interrupted mid-send is therefore sent again.
 
 Notices to an ``mqtt://`` or ``mqtts://`` uri go through the same queues and
-bookkeeping; :mod:`citybase.context.subscriptions.mqtt` publishes them, and
-their ``headers`` hold the endpoint's notifierInfo (MQTT-Version, MQTT-QoS)
-since the HTTP headers travel inside the MQTT message.
+bookkeeping; :class:`citybase.context.subscriptions.mqtt.Connections` publishes
+them on one kept connection per broker, and their ``headers`` hold the
+endpoint's notifierInfo (MQTT-Version, MQTT-QoS) since the HTTP headers travel
+inside the MQTT message.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ngsi-ld-notify")
         # trust_env=False: notifications go to the subscriber's URI, never through a proxy from the environment.
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), trust_env=False)
+        self.mqtt = mqtt.Connections(timeout)
         self._queues: dict[str, deque[Notice]] = {}
         self._busy: set[str] = set()
         self._held: set[int] = set()  # pks claimed and not finished
@@ -182,6 +184,7 @@ class Dispatcher:
         except Exception:  # the claims then expire after the lease
             logger.exception("could not release the notifications of dispatcher %s", self.token)
         self._client.close()
+        self.mqtt.close()
 
     def _drain(self, endpoint: str) -> None:
         while True:
@@ -212,7 +215,7 @@ class Dispatcher:
 
     def _publish(self, notice: Notice) -> None:
         try:
-            failure = mqtt.publish(notice.uri, notice.body, notice.headers, self.timeout)
+            failure = self.mqtt.publish(notice.uri, notice.body, notice.headers)
         except Exception as exc:  # a malformed stored row or a client error: record it, keep the queue going
             failure = f"{type(exc).__name__}: {exc}"
         self._finish(notice, failure)
