@@ -122,7 +122,7 @@ def test_query_with_paging(ngsi: Ngsi) -> None:
     assert [s["id"] for s in rest.json()] == ["urn:ngsi-ld:Subscription:s2"]
 
 
-def test_update_merges_members(ngsi: Ngsi, db) -> None:
+def test_update_replaces_members(ngsi: Ngsi, db) -> None:
     ngsi.post("/subscriptions", subscription())
 
     updated = ngsi.patch("/subscriptions/" + SUB_ID, {
@@ -135,7 +135,9 @@ def test_update_merges_members(ngsi: Ngsi, db) -> None:
     assert body["status"] == "paused"
     assert body["throttling"] == 30
     assert body["notification"]["endpoint"]["uri"] == "http://127.0.0.1:10/notify"
-    assert body["notification"]["attributes"] == ["waterLevel"]
+    # The fragment's notification replaces the stored one as a whole (clause 5.8.2).
+    assert "attributes" not in body["notification"]
+    assert body["notification"]["format"] == "normalized"
     assert body["q"] == "waterLevel>0.3"
     bad = ngsi.patch("/subscriptions/" + SUB_ID, {"q": "waterLevel>>"})
     assert bad.status_code == 400
@@ -145,6 +147,31 @@ def test_update_merges_members(ngsi: Ngsi, db) -> None:
     with db.session() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.table == "ctx_subscriptions")).all()
         assert actions == ["insert", "update"]
+
+
+def test_notification_without_endpoint_is_400(ngsi: Ngsi) -> None:
+    ngsi.post("/subscriptions", subscription())
+
+    response = ngsi.patch("/subscriptions/" + SUB_ID, {"notification": {"format": "normalized"}})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == ERRORS + "BadRequestData"
+    assert ngsi.get("/subscriptions/" + SUB_ID).json()["notification"]["format"] == "keyValues"
+
+
+def test_reads_use_the_readers_context(ngsi: Ngsi) -> None:
+    city = {"city": "https://city.example/terms#", "WaterLevelSensor": "city:WaterLevelSensor",
+            "waterLevel": "city:waterLevel"}
+    body = {**subscription(), "@context": [city, "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld"]}
+    assert ngsi.post("/subscriptions", body, content_type="application/ld+json").status_code == 201
+
+    plain = ngsi.get("/subscriptions/" + SUB_ID).json()
+    listed = ngsi.get("/subscriptions").json()[0]
+
+    assert plain["entities"] == [{"type": "https://city.example/terms#WaterLevelSensor"}]
+    assert plain["watchedAttributes"] == ["https://city.example/terms#waterLevel"]
+    assert plain["notification"]["attributes"] == ["https://city.example/terms#waterLevel"]
+    assert listed["entities"] == plain["entities"]
 
 
 def test_expired_status(ngsi: Ngsi, db) -> None:

@@ -2,7 +2,8 @@
 
 A subscription keeps the @context it was created with. The notifier expands
 the names in it (entity types, watchedAttributes, q, notification.attributes)
-with that context and compacts notifications with it.
+with that context and compacts notifications with it. Retrieve and query answer
+in the terms of the reading request's @context, as for entities.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from citybase.context.api import params
 from citybase.context.api.common import in_thread, new_router, require_object
 from citybase.context.api.deps import active_context, can_read, can_write
-from citybase.context.api.negotiation import JSON_LD, RequestContext, choose_response_type, link_context, read_body
+from citybase.context.api.negotiation import choose_response_type, link_context, read_body
 from citybase.context.api.render import json_response, no_content
 from citybase.context.errors import BadRequestData
 from citybase.context.i18n import _
+from citybase.context.jsonld.context import ActiveContext
 from citybase.context.subscriptions import service
 from citybase.context.subscriptions.audit import record
 from citybase.context.subscriptions.payload import parse_subscription
@@ -61,24 +62,21 @@ async def query_subscriptions(request: Request, session: Session = Depends(get_s
     media_type = choose_response_type(request)
     paging = params.paging(request)
     sys_attrs = "sysAttrs" in _options(request)
+    context = link_context(request)
+    reader = active_context(context.value)
     now = utcnow()
 
-    def work() -> tuple[list[tuple[dict[str, Any], Any]], int]:
+    def work() -> tuple[list[dict[str, Any]], int]:
         rows, total = service.page(session, paging.limit, paging.offset)
-        return [(service.render(row, now, sys_attrs), row.context) for row in rows], total
+        return [_render(row, now, sys_attrs, reader) for row in rows], total
 
     documents, total = await in_thread(work)
     headers = {"NGSILD-Results-Count": str(total)} if paging.count else {}
     pages = _page_links(request.url.path, paging.limit, paging.offset, total, media_type)
-    if media_type == JSON_LD:
-        body = [{**document, "@context": RequestContext(context).body_value} for document, context in documents]
-        if pages:
-            headers["Link"] = pages
-        return JSONResponse(body, media_type=JSON_LD, headers=headers)
-    response = json_response([document for document, _context in documents], link_context(request), media_type,
-                             headers=headers)
+    response = json_response(documents, context, media_type, headers=headers)
     if pages:
-        response.headers["Link"] = response.headers["Link"] + ", " + pages
+        current = response.headers.get("Link")
+        response.headers["Link"] = f"{current}, {pages}" if current else pages
     return response
 
 
@@ -99,13 +97,14 @@ async def retrieve_subscription(subscription_id: str, request: Request, session:
     check_uri(subscription_id, "Subscription id")
     media_type = choose_response_type(request)
     sys_attrs = "sysAttrs" in _options(request)
+    context = link_context(request)
+    reader = active_context(context.value)
 
-    def work() -> tuple[dict[str, Any], Any]:
-        row = service.require(session, subscription_id)
-        return service.render(row, utcnow(), sys_attrs), row.context
+    def work() -> dict[str, Any]:
+        return _render(service.require(session, subscription_id), utcnow(), sys_attrs, reader)
 
-    document, context = await in_thread(work)
-    return json_response(document, RequestContext(context), media_type)
+    document = await in_thread(work)
+    return json_response(document, context, media_type)
 
 
 @router.patch(BASE + "/{subscription_id}", status_code=204)
@@ -146,6 +145,11 @@ async def delete_subscription(subscription_id: str, request: Request, session: S
 
     await in_thread(work)
     return no_content()
+
+
+def _render(row: Any, now: Any, sys_attrs: bool, reader: ActiveContext) -> dict[str, Any]:
+    """Render a subscription in the terms of the reader's @context."""
+    return service.recompact(service.render(row, now, sys_attrs), active_context(row.context), reader)
 
 
 def _options(request: Request) -> set[str]:

@@ -54,7 +54,12 @@ def page(session: Session, limit: int, offset: int) -> tuple[list[CtxSubscriptio
 
 def update(session: Session, row: CtxSubscription, fragment: dict[str, Any], active: ActiveContext,
            now: dt.datetime) -> None:
-    """Merge ``fragment`` into the subscription and check the result as a whole."""
+    """Replace the members ``fragment`` names (null removes one) and check the result as a whole.
+
+    V1.6.1 clause 5.8.2 replaces each term of the fragment, so a ``notification`` in the
+    fragment must be complete, endpoint included. Masked endpoint credentials sent back
+    keep the stored values.
+    """
     if fragment.get("id", row.subscription_id) != row.subscription_id:
         raise BadRequestData(_("The id of a subscription cannot be changed (body names {value!r})."),
                              value=fragment.get("id"))
@@ -62,21 +67,15 @@ def update(session: Session, row: CtxSubscription, fragment: dict[str, Any], act
     for member, value in strip_state(fragment).items():
         if member in ("@context", "id"):
             continue
-        if member == "notification" and isinstance(value, dict) and isinstance(merged.get(member), dict):
-            value = _merge_notification(merged[member], value)
+        if member == "notification" and isinstance(value, dict) and isinstance(value.get("endpoint"), dict):
+            stored = (merged.get("notification") or {}).get("endpoint") or {}
+            value = {**value, "endpoint": restore_masked(value["endpoint"], stored)}
         if value is None:
             merged.pop(member, None)
         else:
             merged[member] = value
     _apply(row, parse_subscription(merged, active, now), now)
     row.modified_at = now
-
-
-def _merge_notification(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    merged = {**current, **patch}
-    if isinstance(current.get("endpoint"), dict) and isinstance(patch.get("endpoint"), dict):
-        merged["endpoint"] = {**current["endpoint"], **restore_masked(patch["endpoint"], current["endpoint"])}
-    return merged
 
 
 def _apply(row: CtxSubscription, parsed: ParsedSubscription, now: dt.datetime) -> None:
@@ -120,3 +119,36 @@ def render(row: CtxSubscription, now: dt.datetime, sys_attrs: bool = False) -> d
         document["createdAt"] = format_datetime(row.created_at)
         document["modifiedAt"] = format_datetime(row.modified_at)
     return document
+
+
+def recompact(document: dict[str, Any], written: ActiveContext, reader: ActiveContext) -> dict[str, Any]:
+    """Return ``document`` with its entity types and attribute names compacted with ``reader``.
+
+    A stored subscription keeps the names as written, in the terms of ``written`` (its own
+    @context); a read answers in the terms of the reader's @context (clause 6.3.5).
+    """
+    if written is reader:
+        return document
+
+    def attribute(name: str) -> str:
+        iri = written.expand_iri(name)
+        return reader.compact_iri(iri) if iri else name
+
+    def types(value: str) -> str:
+        return ",".join(attribute(part.strip()) for part in value.split(","))
+
+    result = dict(document)
+    if isinstance(result.get("entities"), list):
+        result["entities"] = [{**selector, "type": types(selector["type"])}
+                              if isinstance(selector, dict) and isinstance(selector.get("type"), str) else selector
+                              for selector in result["entities"]]
+    if isinstance(result.get("watchedAttributes"), list):
+        result["watchedAttributes"] = [attribute(name) for name in result["watchedAttributes"]]
+    notification = result.get("notification")
+    if isinstance(notification, dict) and isinstance(notification.get("attributes"), list):
+        result["notification"] = {**notification, "attributes": [attribute(n) for n in notification["attributes"]]}
+    geo = result.get("geoQ")
+    if isinstance(geo, dict) and isinstance(geo.get("geoproperty"), str):
+        result["geoQ"] = {**geo, "geoproperty": attribute(geo["geoproperty"])}
+    # NOTE: attribute names inside q stay in the terms the subscription was written with.
+    return result
