@@ -104,3 +104,23 @@ def test_delete_then_create_in_one_workspace(ngsi: Ngsi, db) -> None:
     body = ngsi.get("/entities/urn:ngsi-ld:Device:310114-1").json()
     assert "a" not in body
     assert body["b"]["value"] == 2
+
+
+def test_query_selector_type_is_a_type_expression(ngsi: Ngsi) -> None:
+    created = ngsi.post("/entityOperations/create", [
+        {"id": "urn:ngsi-ld:Pump:310114-q1", "type": "Pump", "flow": 1},
+        {"id": "urn:ngsi-ld:Gate:310114-q1", "type": "Gate", "open": True},
+        {"id": "urn:ngsi-ld:Valve:310114-q1", "type": "Valve", "open": False},
+    ])
+    assert created.status_code == 201, created.text
+
+    both = ngsi.post("/entityOperations/query", {"type": "Query", "entities": [{"type": "Pump,Gate"}]})
+    expanded = ngsi.post("/entityOperations/query", {"type": "Query", "entities": [
+        {"type": "https://uri.etsi.org/ngsi-ld/default-context/Pump|https://uri.etsi.org/ngsi-ld/default-context/Valve"}]})
+    bad = ngsi.post("/entityOperations/query", {"type": "Query", "entities": [{"type": "(Pump"}]})
+
+    assert both.status_code == 200, both.text
+    assert sorted(e["id"] for e in both.json()) == ["urn:ngsi-ld:Gate:310114-q1", "urn:ngsi-ld:Pump:310114-q1"]
+    assert sorted(e["id"] for e in expanded.json()) == ["urn:ngsi-ld:Pump:310114-q1", "urn:ngsi-ld:Valve:310114-q1"]
+    assert bad.status_code == 400
+    assert bad.json()["type"].endswith("/BadRequestData")

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from citybase.context.api import params
-from citybase.context.api.common import expand_names, in_thread, new_router, render_options
+from citybase.context.api.common import expand_names, in_thread, new_router, render_options, type_expander
 from citybase.context.api.deps import active_context, audit, can_read, can_write
 from citybase.context.api.errors import problem_response
 from citybase.context.api.negotiation import GEO_JSON, RequestContext, choose_response_type, item_context_error, read_body
@@ -26,13 +26,12 @@ from citybase.context.entity_expand import (
     ExpandedEntity,
     expand_attribute_name,
     expand_entity,
-    expand_types,
 )
 from citybase.context.errors import BadRequestData, NgsiLdError
 from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.query.qlang import parse_q
-from citybase.context.query.typeexpr import TypeAny, TypeName
+from citybase.context.query.typeexpr import TypeAny, TypeExpr, parse_type_expression
 from citybase.context.scope import parse_scope_q
 from citybase.context.service.entities import Workspace
 from citybase.context.service.query import EntityQuery, run_query
@@ -237,7 +236,8 @@ def _query_from_body(body: dict[str, Any], active: Any) -> EntityQuery:
     ids = [check_uri(s["id"], "id") for s in selectors if isinstance(s, dict) and "id" in s]
     patterns = [s["idPattern"] for s in selectors if isinstance(s, dict) and "idPattern" in s]
     type_names = [s["type"] for s in selectors if isinstance(s, dict) and "type" in s]
-    types = TypeAny(tuple(TypeName(t) for t in expand_types(type_names, active))) if type_names else None
+    # A selector's type is a type expression, as the type parameter of GET /entities ("A,B" is A or B).
+    types = TypeAny(tuple(_type_expression(name, active) for name in type_names)) if type_names else None
     attrs = expand_names(body.get("attrs"), active)
     q = parse_q(body["q"]) if body.get("q") else None
     geo_body = body.get("geoQ") or {}
@@ -252,3 +252,9 @@ def _query_from_body(body: dict[str, Any], active: Any) -> EntityQuery:
         id_pattern="|".join(f"(?:{p})" for p in patterns) or None, types=types, attrs=attrs, q=q, geo=geo,
         scope_q=scope_q,
     )
+
+
+def _type_expression(name: Any, active: Any) -> TypeExpr:
+    if not isinstance(name, str):
+        raise BadRequestData(_("The type of an entity selector must be a string, not {value!r}."), value=name)
+    return parse_type_expression(name).map(type_expander(active))
