@@ -367,7 +367,27 @@ def test_entity_deletion_shows_watched_attributes(ngsi: Ngsi, db, notifier: Noti
     assert entity["waterLevel"]["value"] == "urn:ngsi-ld:null"
     assert entity["waterLevel"]["type"] == "Property"
     assert entity["waterLevel"]["deletedAt"].endswith("Z")
+    # sysAttrs keeps the deleted attribute's own creation and modification times.
+    assert entity["waterLevel"]["createdAt"].endswith("Z")
+    assert entity["waterLevel"]["modifiedAt"].endswith("Z")
+    assert entity["waterLevel"]["createdAt"] <= entity["waterLevel"]["deletedAt"]
     assert "batteryLevel" not in entity
+
+
+def test_attribute_deletion_shows_its_system_times(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, watchedAttributes=["waterLevel"], notificationTrigger=["attributeDeleted"],
+              notification={"sysAttrs": True, "endpoint": {"uri": receiver.url}})
+    ngsi.post("/entities", sensor())
+    assert deliver(notifier, db) == 0
+
+    ngsi.delete("/entities/" + quote(SENSOR, safe="") + "/attrs/waterLevel")
+
+    assert deliver(notifier, db) == 1
+    level = receiver.received[0].body["data"][0]["waterLevel"]
+    assert level["value"] == "urn:ngsi-ld:null"
+    assert level["createdAt"].endswith("Z")
+    assert level["modifiedAt"].endswith("Z")
+    assert level["deletedAt"].endswith("Z")
 
 
 def test_link_header_names_single_context_url(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
@@ -536,3 +556,19 @@ def test_show_changes_must_be_boolean(ngsi: Ngsi) -> None:
     })
     assert response.status_code == 400
     assert "showChanges" in response.json()["detail"]
+
+
+def test_entity_selector_type_expression(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, entities=[{"type": "(Pump|WaterLevelSensor)"}])
+    ngsi.post("/entities", sensor())
+    ngsi.post("/entities", {"id": "urn:ngsi-ld:Gate:310114-g1", "type": "Gate", "open": True})
+
+    assert deliver(notifier, db) == 1
+
+    assert [entity["id"] for entity in receiver.received[0].body["data"]] == [SENSOR]
+    shown = ngsi.get("/subscriptions/urn:ngsi-ld:Subscription:flood").json()
+    assert shown["entities"] == [{"type": "(Pump|WaterLevelSensor)"}]
+    bad = ngsi.post("/subscriptions", {"type": "Subscription", "entities": [{"type": "(Pump"}],
+                                       "notification": {"endpoint": {"uri": receiver.url}}})
+    assert bad.status_code == 400
+    assert bad.json()["type"].endswith("/BadRequestData")

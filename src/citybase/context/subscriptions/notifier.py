@@ -35,15 +35,16 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from citybase.context.api.common import type_expander
 from citybase.context.api.deps import active_context
 from citybase.context.api.negotiation import JSON_LD, RequestContext
 from citybase.context.api.render import link_header
 from citybase.context.entity_compact import RenderOptions, compact_entity
-from citybase.context.entity_expand import expand_attribute_name, expand_types
+from citybase.context.entity_expand import expand_attribute_name
 from citybase.context.geo import parse_geoquery
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
-from citybase.context.query.typeexpr import TypeAny, TypeName
+from citybase.context.query.typeexpr import parse_type_expression
 from citybase.context.scope import parse_scope_q
 from citybase.context.service.query import EntityQuery, run_query
 from citybase.context.service.store import EntityStore, StoredEntity
@@ -194,12 +195,12 @@ def _selected_entities(session: Session, subscription: CtxSubscription) -> list[
     geoproperty = (geo or {}).get("geoproperty")
     found: dict[str, StoredEntity] = {}
     for selector in document.get("entities") or [{}]:
-        types = expand_types([t.strip() for t in selector["type"].split(",")], active) if selector.get("type") else []
+        types = parse_type_expression(selector["type"]).map(type_expander(active)) if selector.get("type") else None
         query = EntityQuery(
             expand=lambda name: expand_attribute_name(name, active),
             ids=[selector["id"]] if selector.get("id") else None,
             id_pattern=selector.get("idPattern"),
-            types=TypeAny(tuple(TypeName(t) for t in types)) if types else None,
+            types=types,
             attrs=subscription.watched_attributes,
             q=parse_q(document["q"]) if document.get("q") else None,
             scope_q=parse_scope_q(document["scopeQ"]) if document.get("scopeQ") else None,
@@ -287,8 +288,7 @@ def _selected(row: CtxPendingChange, selectors: list[dict[str, Any]] | None, act
     if not selectors:
         return True
     for selector in selectors:
-        types = expand_types([t.strip() for t in selector["type"].split(",")], active)
-        if not set(types) & set(row.types):
+        if not parse_type_expression(selector["type"]).map(type_expander(active)).matches(set(row.types)):
             continue
         if selector.get("id") is not None and selector["id"] != row.entity_id:
             continue
@@ -390,7 +390,7 @@ def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], ac
     gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in entity.attrs]
     kinds = attribute_kinds(session, {(entity.pk or 0, iri) for iri in gone}) if gone else {}
     _add_null_attributes(rendered, {iri: kinds.get((entity.pk or 0, iri), "Property") for iri in gone},
-                         hit.changed_at, active, options)
+                         hit.changed_at, active, options, hit.previous)
     if show_changes:
         _add_previous(rendered, hit, active, options)
     return rendered
@@ -421,8 +421,13 @@ def _add_previous(rendered: dict[str, Any], hit: Hit, active: ActiveContext, opt
 
 
 def _add_null_attributes(rendered: dict[str, Any], kinds: dict[str, str], deleted_at: dt.datetime | None,
-                         active: ActiveContext, options: RenderOptions) -> None:
-    """Show each deleted attribute with the NGSI-LD null in its main member."""
+                         active: ActiveContext, options: RenderOptions,
+                         last: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    """Show each deleted attribute with the NGSI-LD null in its main member.
+
+    With sysAttrs the marker also carries the createdAt and modifiedAt of the instance
+    that was deleted, taken from ``last`` (attribute IRI -> its instances before the change).
+    """
     for iri, kind in kinds.items():
         if options.attrs is not None and iri not in options.attrs:
             continue
@@ -430,7 +435,15 @@ def _add_null_attributes(rendered: dict[str, Any], kinds: dict[str, str], delete
             rendered[active.compact_iri(iri)] = NULL_URI
             continue
         marker = deletion_marker(kind, deleted_at or dt.datetime.now(dt.UTC))
-        if not options.sys_attrs:
+        if options.sys_attrs:
+            instances = (last or {}).get(iri) or []
+            before = next((i for i in instances if "datasetId" not in i), instances[0] if instances else {})
+            deleted = marker.pop("deletedAt")
+            for member in ("createdAt", "modifiedAt"):
+                if before.get(member):
+                    marker[member] = before[member]
+            marker["deletedAt"] = deleted
+        else:
             marker.pop("deletedAt")
         rendered[active.compact_iri(iri)] = marker
 
@@ -446,5 +459,5 @@ def _render_deleted(hit: Hit, active: ActiveContext, options: RenderOptions) -> 
     rendered["deletedAt"] = format_datetime(hit.deleted_at or dt.datetime.now(dt.UTC))
     attrs = snapshot.get("attrs", {})
     kinds = {iri: (attrs.get(iri) or [{}])[0].get("type", "Property") for iri in sorted(hit.deleted_attributes)}
-    _add_null_attributes(rendered, kinds, hit.deleted_at, active, options)
+    _add_null_attributes(rendered, kinds, hit.deleted_at, active, options, attrs)
     return rendered

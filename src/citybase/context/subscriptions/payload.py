@@ -22,6 +22,7 @@ from citybase.context.geo import parse_geoquery
 from citybase.context.i18n import _
 from citybase.context.jsonld.context import ActiveContext
 from citybase.context.query.qlang import parse_q
+from citybase.context.query.typeexpr import parse_type_expression
 from citybase.context.scope import parse_scope_q
 from citybase.context.subscriptions import mqtt
 from citybase.context.times import parse_datetime
@@ -130,7 +131,9 @@ def _check_entities(entities: Any, active: ActiveContext) -> list[str]:
             check_uri(selector["id"], "entities id")
         if selector.get("idPattern") is not None:
             _check_pattern(selector["idPattern"])
-        types.extend(t for t in expand_types(selector["type"], active) if t not in types)
+        # The type is a type expression, as in queries: "Building,Tower" or "(Building|Tower);Shop".
+        expression = parse_type_expression(selector["type"])
+        types.extend(t for t in expand_types(sorted(expression.names()), active) if t not in types)
     return types
 
 

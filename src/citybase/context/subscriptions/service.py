@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -135,7 +136,8 @@ def recompact(document: dict[str, Any], written: ActiveContext, reader: ActiveCo
         return reader.compact_iri(iri) if iri else name
 
     def types(value: str) -> str:
-        return ",".join(attribute(part.strip()) for part in value.split(","))
+        # Each name of the type expression is replaced; its operators and parentheses stay.
+        return re.sub(r"[^\s,;|()]+", lambda match: attribute(match.group()), value)
 
     result = dict(document)
     if isinstance(result.get("entities"), list):
