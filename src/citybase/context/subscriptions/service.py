@@ -126,7 +126,7 @@ def recompact(document: dict[str, Any], written: ActiveContext, reader: ActiveCo
     """Return ``document`` with its entity types and attribute names compacted with ``reader``.
 
     A stored subscription keeps the names as written, in the terms of ``written`` (its own
-    @context); a read answers in the terms of the reader's @context (clause 6.3.5).
+    @context). A read returns them in the terms of the reader's @context (clause 6.3.5).
     """
     if written is reader:
         return document
