@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce, update
+from sqlalchemy import ColumnElement, String, Text, cast, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from citybase.context import jsontext
@@ -42,14 +42,25 @@ class HistoryRow:
 
     Not frozen, because a frozen dataclass's ``__init__`` sets each field through
     ``object.__setattr__``, which made building a day of 1,440 rows ten times slower.
+    The two times are kept as the raw column values (naive UTC text on SQLite, datetime
+    on PostgreSQL) and converted on first use, because the temporalValues form with
+    observedAt reads neither of them.
     """
 
     attr_iri: str
     dataset_id: str | None
     instance_id: str
-    observed_at: dt.datetime | None
-    written_at: dt.datetime
+    observed_raw: Any
+    written_raw: Any
     instance: dict[str, Any]
+
+    @property
+    def observed_at(self) -> dt.datetime | None:
+        return _utc(self.observed_raw)
+
+    @property
+    def written_at(self) -> dt.datetime:
+        return _utc(self.written_raw)  # type: ignore[return-value]
 
     @property
     def deleted(self) -> bool:
@@ -92,11 +103,12 @@ def read_history_page(session: Session, entity_pks: list[int], attrs: list[str] 
         return HistoryPage({})
     table = CtxAttrInstance
     order_key = _order_key(query)
-    # A day of one-minute readings is 1,440 rows: the JSON and datetime columns are read
-    # raw (see _raw) and converted by _instances_of and _utc, at a fraction of the cost of
-    # SQLAlchemy's per-value result processing.
+    # A day of one-minute readings is 1,440 rows: the datetime columns are read raw (see
+    # _raw) and the instance as JSON text on both engines, and _instances_of parses every
+    # instance in one call. That costs a fraction of SQLAlchemy's per-value result
+    # processing and of psycopg's JSON loader, which runs once per row.
     columns = [table.entity_pk, table.attr_iri, table.dataset_id, table.instance_id, _raw(table.observed_at),
-               _raw(table.modified_at), _raw(table.instance), table.pk, type_coerce(order_key, _RAW).label("order_key")]
+               _raw(table.modified_at), cast(table.instance, Text).label("instance"), table.pk, type_coerce(order_key, _RAW).label("order_key")]
     deletions = query.timeproperty == "deletedAt"
     conditions: list[ColumnElement[bool]] = [table.entity_pk.in_(entity_pks), table.deleted.is_(deletions)]
     if attrs is not None:
@@ -105,11 +117,22 @@ def read_history_page(session: Session, entity_pks: list[int], attrs: list[str] 
     statement = select(*columns).where(*conditions)
     # One row beyond the limit shows that an attribute has more instances than the limit. The
     # window function that ranks rows costs about half again on a day of readings, so a
-    # grouped count first checks whether any attribute exceeds the limit at all.
+    # grouped count first checks whether any attribute exceeds the limit at all. A read of
+    # one attribute of one entity without lastN needs neither: it takes the limit plus one
+    # oldest rows with LIMIT.
     cap = query.last_n
-    if limit is not None and (cap is None or cap > limit) and _exceeds(session, conditions, limit):
+    single = len(entity_pks) == 1 and attrs is not None and len(attrs) == 1 and cap is None
+    if limit is not None and single:
         cap = limit + 1
-    if cap is not None:
+    elif limit is not None and (cap is None or cap > limit) and _exceeds(session, conditions, limit):
+        cap = limit + 1
+    if single:
+        # Fetch only the columns read below, not the ordering columns.
+        statement = select(*columns[:7]).where(*conditions)
+        order = (order_key, table.pk)
+        if cap is not None:
+            statement = statement.limit(cap)
+    elif cap is not None:
         newest_first = query.last_n is not None
         rank = func.row_number().over(
             partition_by=(table.entity_pk, table.attr_iri),
@@ -127,25 +150,30 @@ def read_history_page(session: Session, entity_pks: list[int], attrs: list[str] 
     # Core execution: the ORM's result handling would cost about a tenth of the read.
     rows = session.connection().execute(statement.order_by(*order)).all()
     truncated: set[tuple[int, str]] = set()
-    if limit is not None and cap == limit + 1:
+    if single:
+        if limit is not None and len(rows) > limit:
+            rows = rows[:limit]
+            truncated.add((entity_pks[0], attrs[0]))  # type: ignore[index]
+    elif limit is not None and cap == limit + 1:
         rows, truncated = _trim(rows, limit, drop_oldest=query.last_n is not None)
     kinds = attribute_kinds(session, {(row.entity_pk, row.attr_iri) for row in rows}) if deletions else {}
     instances = _instances_of([row[6] for row in rows])
+    if deletions:
+        instances = [_deletion_content(kinds, row[0], row[1], _utc(row[5])) for row in rows]  # type: ignore[arg-type]
     for (entity_pk, attr_iri, dataset_id, instance_id, observed_at, modified_at, *_rest), instance in zip(
         rows, instances, strict=True
     ):
-        written_at = _utc(modified_at)
-        if deletions:
-            content = deletion_marker(kinds.get((entity_pk, attr_iri), "Property"), written_at)  # type: ignore[arg-type]
-            if attr_iri == SCOPE_IRI:
-                # An entity without scope has an empty list of scopes, not the NGSI-LD null.
-                content["value"] = []
-        else:
-            content = instance or {}
-        history[entity_pk].append(
-            HistoryRow(attr_iri, dataset_id, instance_id, _utc(observed_at), written_at, content)  # type: ignore[arg-type]
-        )
+        history[entity_pk].append(HistoryRow(attr_iri, dataset_id, instance_id, observed_at, modified_at, instance or {}))
     return HistoryPage(history, truncated)
+
+
+def _deletion_content(kinds: dict[tuple[int, str], str], entity_pk: int, attr_iri: str,
+                      deleted_at: dt.datetime) -> dict[str, Any]:
+    content = deletion_marker(kinds.get((entity_pk, attr_iri), "Property"), deleted_at)
+    if attr_iri == SCOPE_IRI:
+        # An entity without scope has an empty list of scopes, not the NGSI-LD null.
+        content["value"] = []
+    return content
 
 
 def _exceeds(session: Session, conditions: list[ColumnElement[bool]], limit: int) -> bool:
@@ -180,8 +208,8 @@ def _raw(column: Any) -> Any:
 
 
 def _instances_of(values: list[Any]) -> list[Any]:
-    """Decode raw instance columns: SQLite's JSON texts in one parser call (half the cost
-    of one call per row); PostgreSQL's driver has already decoded them."""
+    """Decode instance columns read as JSON text in one parser call, at half the cost of one
+    call per row. Values that a driver has already decoded pass through."""
     if all(value is None or isinstance(value, str) for value in values):
         return jsontext.decode_array(values)
     return [jsontext.decode(value) if isinstance(value, (str, bytes)) else value for value in values]
