@@ -105,6 +105,6 @@ def test_bulletin_written(cli_env, tmp_path) -> None:  # noqa: F811
     assert result.exit_code == 0, result.output
     document = Document(str(target))
     texts = [paragraph.text for paragraph in document.paragraphs]
-    assert texts[0] == "城市数字化转型行动方案督办通报"
+    assert texts[0] == "嘉定区城市数字化转型行动方案（2021-2023年）督办通报"
     assert texts[1] == "报送周期：2022-05（2022-05-01至2022-05-31）"
     assert "行动方案共95项任务，其中绿灯0项、蓝灯0项、黄灯0项、红灯95项。" in texts
