@@ -128,6 +128,66 @@ def test_q_type_and_geo_filters(ngsi: Ngsi, db, notifier: Notifier, receiver: Re
     assert [e["id"] for e in receiver.received[0].body["data"]] == [SENSOR + "-near"]
 
 
+def test_q_match_between_ticks_notifies(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    ngsi.post("/entities", sensor(0.2))
+    subscribe(ngsi, receiver.url, q="waterLevel>0.3", watchedAttributes=["waterLevel"])
+    deliver(notifier, db)
+    path = "/entities/" + quote(SENSOR, safe="") + "/attrs"
+
+    # The level rises above 0.3 and falls back before the notifier runs.
+    ngsi.patch(path, {"waterLevel": {"type": "Property", "value": 0.9}})
+    ngsi.patch(path, {"waterLevel": {"type": "Property", "value": 0.1}})
+    assert deliver(notifier, db) == 1
+
+    data = receiver.received[0].body["data"]
+    assert [entity["id"] for entity in data] == [SENSOR]
+    # The notification shows the state that matched, not the later one.
+    assert data[0]["waterLevel"]["value"] == 0.9
+    assert ngsi.get("/entities/" + quote(SENSOR, safe="")).json()["waterLevel"]["value"] == 0.1
+
+
+def test_q_miss_between_ticks_is_silent(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    ngsi.post("/entities", sensor(0.9))
+    subscribe(ngsi, receiver.url, q="waterLevel>0.3", watchedAttributes=["waterLevel"])
+    deliver(notifier, db)
+    path = "/entities/" + quote(SENSOR, safe="") + "/attrs"
+
+    # Both readings are below the threshold, so the last state alone decides nothing here.
+    ngsi.patch(path, {"waterLevel": {"type": "Property", "value": 0.1}})
+    ngsi.patch(path, {"waterLevel": {"type": "Property", "value": 0.2}})
+
+    assert deliver(notifier, db) == 0
+    assert receiver.received == []
+
+
+def test_change_rows_record_filter_matches(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, q="waterLevel>0.3")
+    subscribe(ngsi, receiver.url, sub_id="urn:ngsi-ld:Subscription:all")
+    flood = subscription_row(db).pk
+    ngsi.post("/entities", sensor(0.9))
+    ngsi.post("/entities", sensor(0.1, SENSOR + "-low"))
+
+    with db.session() as session:
+        rows = {row.entity_id: row for row in session.scalars(select(CtxPendingChange))}
+    assert rows[SENSOR].filter_matches == [flood]
+    assert rows[SENSOR + "-low"].filter_matches == []
+    assert rows[SENSOR].snapshot["id"] == SENSOR
+
+
+def test_old_change_rows_use_current_state(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
+    subscribe(ngsi, receiver.url, q="waterLevel>0.3")
+    ngsi.post("/entities", sensor(0.9))
+    ngsi.post("/entities", sensor(0.1, SENSOR + "-low"))
+    # Rows queued by a version without the write-time check have no filter_matches.
+    with db.session() as session:
+        for row in session.scalars(select(CtxPendingChange)):
+            row.filter_matches = None
+
+    assert deliver(notifier, db) == 1
+
+    assert [entity["id"] for entity in receiver.received[0].body["data"]] == [SENSOR]
+
+
 def test_paused_and_expired_send_nothing(ngsi: Ngsi, db, notifier: Notifier, receiver: Receiver) -> None:
     subscribe(ngsi, receiver.url, isActive=False)
     subscribe(ngsi, receiver.url, sub_id="urn:ngsi-ld:Subscription:old", expiresAt="2999-01-01T00:00:00Z")

@@ -75,8 +75,12 @@ class CtxPendingChange(Base):
     created_attributes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     # Expanded attribute name -> the instances it had before the change (for showChanges).
     previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    # For a deleted entity: its last state, because the entity row is gone.
+    # The entity's state right after the change (for a deleted entity, its last state),
+    # so a notification shows the state that matched, not a later one.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Primary keys of the subscriptions with q, scopeQ or geoQ that the entity matched right
+    # after the change; NULL in rows queued before this column existed.
+    filter_matches: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -133,6 +133,10 @@ class Hit:
     deleted_attributes: set[str] = field(default_factory=set)
     # Expanded attribute name -> its instances before the first change this hit covers.
     previous: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The entity's state after the last change this hit covers, when the change stored it.
+    state: dict[str, Any] | None = None
+    # True when the subscription's q, scopeQ and geoQ were checked as the change was written.
+    decided: bool = False
 
 
 def build_notices(session: Session, rows: list[CtxPendingChange], now: dt.datetime) -> list[Notice]:
@@ -260,6 +264,7 @@ def match(session: Session, subscription: CtxSubscription, rows: list[CtxPending
     document = subscription.document
     triggers = set(document.get("notificationTrigger") or DEFAULT_TRIGGERS)
     watched = set(subscription.watched_attributes or ())
+    filtered = has_filters(subscription)
     hits: dict[str, Hit] = {}
     for row in rows:
         # Changes written before the subscription was created do not notify it.
@@ -268,15 +273,20 @@ def match(session: Session, subscription: CtxSubscription, rows: list[CtxPending
         fired, removed = fired_triggers(row, watched)
         if not fired & triggers:
             continue
+        decided = row.kind != "deleted" and row.filter_matches is not None and filtered
+        if decided and subscription.pk not in row.filter_matches:
+            # The entity did not match q, scopeQ or geoQ right after this change.
+            continue
         hit = hits.setdefault(row.entity_id, Hit(row.entity_id))
         before = (row.snapshot or {}).get("attrs", {}) if row.kind == "deleted" else (row.previous or {})
         for iri, instances in before.items():
             hit.previous.setdefault(iri, instances)
         hit.changed_at = row.changed_at
         if row.kind == "deleted":
-            hit.deleted_at, hit.snapshot = row.changed_at, row.snapshot
+            hit.deleted_at, hit.snapshot, hit.state, hit.decided = row.changed_at, row.snapshot, None, False
         else:
             hit.deleted_at, hit.snapshot = None, None
+            hit.state, hit.decided = row.snapshot, decided
         if "attributeDeleted" in fired & triggers:
             hit.deleted_attributes |= removed
         elif row.kind == "deleted":
@@ -298,27 +308,42 @@ def _selected(row: CtxPendingChange, selectors: list[dict[str, Any]] | None, act
     return False
 
 
-def _filter_q_and_geo(session: Session, subscription: CtxSubscription, hits: list[Hit],
-                      current: dict[str, StoredEntity], active: ActiveContext) -> list[Hit]:
-    q_text = subscription.document.get("q")
-    scope_text = subscription.document.get("scopeQ")
-    geo = subscription.document.get("geoQ")
-    existing = [h for h in hits if h.deleted_at is None and h.entity_id in current]
-    if not (q_text or scope_text or geo) or not existing:
-        return [h for h in hits if h.deleted_at is not None or h.entity_id in current]
+def has_filters(subscription: CtxSubscription) -> bool:
+    """Tell whether the subscription narrows its entities with q, scopeQ or geoQ."""
+    document = subscription.document
+    return bool(document.get("q") or document.get("scopeQ") or document.get("geoQ"))
+
+
+def matching_ids(session: Session, subscription: CtxSubscription, entity_ids: list[str]) -> set[str]:
+    """Return the ids among ``entity_ids`` whose stored state matches the subscription's q, scopeQ and geoQ."""
+    active = active_context(subscription.context)
+    document = subscription.document
+    q_text = document.get("q")
+    scope_text = document.get("scopeQ")
+    geo = document.get("geoQ")
     geoproperty = (geo or {}).get("geoproperty")
     query = EntityQuery(
         expand=lambda name: expand_attribute_name(name, active),
-        ids=[h.entity_id for h in existing],
+        ids=entity_ids,
         q=parse_q(q_text) if q_text else None,
         scope_q=parse_scope_q(scope_text) if scope_text else None,
         geo=parse_geoquery((geo or {}).get("georel"), (geo or {}).get("geometry"), (geo or {}).get("coordinates"),
                            expand_attribute_name(geoproperty, active) if geoproperty else active.expand_iri("location"))
         if geo else None,
-        limit=len(existing),
+        limit=len(entity_ids),
     )
-    kept = {e.id for e in run_query(session, query).entities}
-    return [h for h in hits if h.deleted_at is not None or h.entity_id in kept]
+    return {entity.id for entity in run_query(session, query).entities}
+
+
+def _filter_q_and_geo(session: Session, subscription: CtxSubscription, hits: list[Hit],
+                      current: dict[str, StoredEntity], active: ActiveContext) -> list[Hit]:
+    """Keep the hits whose entity matched the filters; hits decided when their change was written are kept."""
+    undecided = [h for h in hits if h.deleted_at is None and not h.decided and h.entity_id in current]
+    if not has_filters(subscription) or not undecided:
+        return [h for h in hits if h.deleted_at is not None or (h.decided and h.state) or h.entity_id in current]
+    # Changes queued before the write-time check existed are matched against the entity's state now.
+    kept = matching_ids(session, subscription, [h.entity_id for h in undecided])
+    return [h for h in hits if h.deleted_at is not None or (h.decided and h.state) or h.entity_id in kept]
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -382,14 +407,16 @@ def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], ac
         if show_changes:
             _add_previous(rendered, hit, active, options)
         return rendered
-    entity = current[hit.entity_id]
-    document = entity.as_document()
+    entity = current.get(hit.entity_id)
+    # A hit decided at write time shows the state that matched, even if the entity changed since.
+    document = hit.state if hit.decided and hit.state is not None else entity.as_document()
+    pk = entity.pk if entity is not None and entity.pk is not None else 0
     rendered = compact_entity(document, active, options)
     if options.sys_attrs and options.format == "keyValues":
         rendered.update(createdAt=document["createdAt"], modifiedAt=document["modifiedAt"])
-    gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in entity.attrs]
-    kinds = attribute_kinds(session, {(entity.pk or 0, iri) for iri in gone}) if gone else {}
-    _add_null_attributes(rendered, {iri: kinds.get((entity.pk or 0, iri), "Property") for iri in gone},
+    gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in document["attrs"]]
+    kinds = attribute_kinds(session, {(pk, iri) for iri in gone}) if gone else {}
+    _add_null_attributes(rendered, {iri: kinds.get((pk, iri), "Property") for iri in gone},
                          hit.changed_at, active, options, hit.previous)
     if show_changes:
         _add_previous(rendered, hit, active, options)
