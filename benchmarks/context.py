@@ -15,11 +15,15 @@ then measures, through the HTTP API:
    ``/attributes``, ``/attributes?details=true``, ``/attributes/value``), each
    ``--queries`` times, at the checkpoint and at the full count.
 
-``--compare-with SRC`` measures only the discovery endpoints, twice on one
-database: the entities are created and measured by a server running the code in
-SRC (a ``src`` folder of another checkout, e.g. ``git archive main src``), then the
-server is restarted on this checkout's code (which migrates the database) and
-measures again. Both results appear as ``before`` and ``after``.
+``--only writes`` measures the batch create and upsert alone (steps 1 and 2).
+
+``--compare-with SRC`` measures the code in SRC (a ``src`` folder of another
+checkout, e.g. ``git archive main src``) and this checkout's code; the results
+appear as ``before`` and ``after``. With ``--only writes`` each code gets a fresh
+database and runs steps 1 and 2, SRC first. Otherwise only the discovery
+endpoints are measured, twice on one database: the entities are created and
+measured by a server running SRC, then the server is restarted on this
+checkout's code (which migrates the database) and measures again.
 
 Prints one JSON object per database on stdout (progress goes to stderr). Each
 measure also reports the server process's CPU time (user + system, from
@@ -29,7 +33,7 @@ PostgreSQL runs in a database the script creates and drops on the server given b
 ``--postgres`` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 
 Usage: .venv/bin/python benchmarks/context.py [--database sqlite|postgresql|both] [--entities N]
-       [--compare-with OLD_SRC]
+       [--only all|writes] [--compare-with OLD_SRC]
 """
 
 from __future__ import annotations
@@ -263,10 +267,12 @@ def server(url: str, folder: Path, source: str | None = None) -> Iterator[tuple[
 
 # ---- one run --------------------------------------------------------------------------------------
 
-def run(kind: str, args: argparse.Namespace) -> dict:
+def run(kind: str, args: argparse.Namespace, source: str | None = None) -> dict:
+    """Run the steps on a fresh database with the code in ``source`` (this checkout's when None)."""
+    writes_only = args.only == "writes"
     rng = random.Random(20240501)
     with tempfile.TemporaryDirectory(prefix="citybase-bench-") as tmp, \
-            database(kind, args.postgres, Path(tmp)) as url, server(url, Path(tmp)) as (base, pid), \
+            database(kind, args.postgres, Path(tmp)) as url, server(url, Path(tmp), source) as (base, pid), \
             httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
         cpu = ServerCpu(pid)
 
@@ -280,8 +286,9 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         create_cpu = cpu.seconds()
         spent = create_range(client, 0, checkpoint, args.batch, rng)
         create_cpu = cpu.seconds() - create_cpu
-        at_checkpoint = {"entities": checkpoint, "q": queries(q_queries), "geo_near": queries(geo_queries),
-                         "discovery": discovery_queries(client, args.queries, cpu)}
+        if not writes_only:
+            at_checkpoint = {"entities": checkpoint, "q": queries(q_queries), "geo_near": queries(geo_queries),
+                             "discovery": discovery_queries(client, args.queries, cpu)}
         started = cpu.seconds()
         spent += create_range(client, checkpoint, args.entities, args.batch, rng)
         create_cpu += cpu.seconds() - started
@@ -290,6 +297,16 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         started = cpu.seconds()
         upsert_spent = upsert_range(client, args.upserts, args.entities, args.batch, rng)
         upsert_cpu = cpu.per_op(started, args.upserts)
+        writes = {
+            "database": kind,
+            "batch_size": args.batch,
+            "create": {"entities": args.entities, "seconds": round(spent, 1), "per_second": round(created_per_s),
+                       "server_cpu_ms_per_entity": round(create_cpu / args.entities * 1000, 3)},
+            "upsert": {"entities": args.upserts, "seconds": round(upsert_spent, 1),
+                       "per_second": round(args.upserts / upsert_spent), "server_cpu_ms_per_entity": upsert_cpu},
+        }
+        if writes_only:
+            return writes
         log(f"{kind}: queries")
         at_full = {"entities": args.entities, "q": queries(q_queries), "geo_near": queries(geo_queries),
                    "discovery": discovery_queries(client, args.queries, cpu)}
@@ -297,12 +314,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         temporal, returned = temporal_queries(client, args.queries, rng)
         temporal_cpu = cpu.per_op(started, args.queries + 2)
         return {
-            "database": kind,
-            "batch_size": args.batch,
-            "create": {"entities": args.entities, "seconds": round(spent, 1), "per_second": round(created_per_s),
-                       "server_cpu_ms_per_entity": round(create_cpu / args.entities * 1000, 3)},
-            "upsert": {"entities": args.upserts, "seconds": round(upsert_spent, 1),
-                       "per_second": round(args.upserts / upsert_spent), "server_cpu_ms_per_entity": upsert_cpu},
+            **writes,
             "queries_at_checkpoint": at_checkpoint,
             "queries_at_full": at_full,
             # The CPU figure includes loading the day of readings (one request) and one
@@ -310,6 +322,17 @@ def run(kind: str, args: argparse.Namespace) -> dict:
             "temporal_one_day": {"instances": returned, **percentiles(temporal),
                                  "server_cpu_ms_per_query": temporal_cpu},
         }
+
+
+def compare_writes(kind: str, args: argparse.Namespace) -> dict:
+    """Batch create and upsert timings of the code in ``args.compare_with`` and of this checkout."""
+    result: dict = {"database": kind}
+    for label, source in (("before", args.compare_with), ("after", None)):
+        log(f"{kind}: writes ({label})")
+        measured = run(kind, args, source)
+        result[label] = {"create": measured["create"], "upsert": measured["upsert"],
+                         "load_average_1m": round(os.getloadavg()[0], 1)}
+    return result
 
 
 def compare(kind: str, args: argparse.Namespace) -> dict:
@@ -346,15 +369,21 @@ def main() -> int:
     parser.add_argument("--upserts", type=int, default=50_000, help="devices to upsert with new readings")
     parser.add_argument("--batch", type=int, default=1000, help="entities per batch request")
     parser.add_argument("--queries", type=int, default=200, help="repetitions of each query")
+    parser.add_argument("--only", choices=("all", "writes"), default="all",
+                        help="measure every step, or only the batch create and upsert")
     parser.add_argument("--compare-with", metavar="OLD_SRC",
-                        help="measure only /types and /attributes, first with the code in this src folder")
+                        help="measure the code in this src folder first, then this checkout's: the writes "
+                             "with --only writes, otherwise /types and /attributes")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL server to create the benchmark database on")
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     for kind in kinds:
         before = machine()
-        measured = compare(kind, args) if args.compare_with else run(kind, args)
+        if args.compare_with:
+            measured = compare_writes(kind, args) if args.only == "writes" else compare(kind, args)
+        else:
+            measured = run(kind, args)
         result = {"benchmark": "context", "machine": before, **measured,
                   "load_average_1m_after": round(os.getloadavg()[0], 1)}
         print(json.dumps(result), flush=True)

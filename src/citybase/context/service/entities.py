@@ -95,7 +95,7 @@ class Workspace:
     def _change(self, entity: StoredEntity) -> Change:
         change = self.changes.get(entity.id)
         if change is None:
-            change = self.changes[entity.id] = Change(entity)
+            change = self.changes[entity.id] = Change(entity, original=self.original_attrs.get(entity.id))
         entity.modified_at = self.now
         return change
 

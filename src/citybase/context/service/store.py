@@ -32,18 +32,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, select, type_coerce
+from sqlalchemy import String, delete, select, type_coerce
 from sqlalchemy.orm import Session
 
 from citybase.context import jsontext
 from citybase.context.entity_expand import GEO_PROPERTY
 from citybase.context.geo import geometry_bounds
 from citybase.context.service import maintenance
-from citybase.context.service.bulk import insert_rows, update_rows
+from citybase.context.service.bulk import delete_pairs, insert_rows, update_rows
 from citybase.context.models import CtxAttrInstance, CtxAttrValue, CtxEntity, CtxEntityType, CtxGeo, CtxTypeAttr
 from citybase.context.service.discovery import type_attr_rows
 from citybase.context.times import format_datetime, parse_datetime
-from citybase.context.valueindex import value_rows
+from citybase.context.valueindex import attribute_rows, value_rows
 
 _LOAD_CHUNK = 500
 
@@ -79,6 +79,14 @@ class Change:
     deleted: list[tuple[str, str | None]] = field(default_factory=list)
     types_changed: bool = False
     geo_changed: bool = False
+    # The attributes as loaded, before this request. When given, the index rows of a
+    # written attribute are rewritten only where they differ from the loaded ones;
+    # None rewrites the rows of every written or deleted attribute.
+    original: dict[str, list[dict[str, Any]]] | None = None
+
+    def touched(self) -> set[str]:
+        """Return the IRIs of the attributes this change writes or deletes."""
+        return {iri for iri, _instance in self.written} | {iri for iri, _dataset in self.deleted}
 
 
 class EntityStore:
@@ -194,42 +202,39 @@ class EntityStore:
 
     def _write_values(self, new: list[Change], old: list[Change]) -> None:
         rows = [row for c in new for row in value_rows(c.entity.pk, c.entity.attrs)]  # type: ignore[arg-type]
-        stale: list[dict[str, Any]] = []
+        stale: list[tuple[int, str]] = []
         for change in old:
-            touched = {iri for iri, _instance in change.written} | {iri for iri, _dataset in change.deleted}
-            if not touched:
-                continue
-            pk = change.entity.pk
-            stale.extend({"b_pk": pk, "b_iri": iri} for iri in touched)
-            rows.extend(value_rows(pk, change.entity.attrs, touched))  # type: ignore[arg-type]
-        if stale:
-            table = CtxAttrValue.__table__
-            statement = delete(table).where(table.c.entity_pk == bindparam("b_pk"),
-                                            table.c.attr_iri == bindparam("b_iri"))
-            self.session.connection().execute(statement, stale)
+            pk: int = change.entity.pk  # type: ignore[assignment]
+            for attr_iri in change.touched():
+                current = attribute_rows(pk, attr_iri, change.entity.attrs.get(attr_iri))
+                if change.original is not None and current == attribute_rows(pk, attr_iri, change.original.get(attr_iri)):
+                    continue
+                stale.append((pk, attr_iri))
+                rows.extend(current)
+        delete_pairs(self.session.connection(), CtxAttrValue.__table__, stale)
         self._insert_rows(CtxAttrValue.__table__, rows)
 
     def _write_type_attrs(self, new: list[Change], old: list[Change]) -> None:
         rows = [row for c in new for row in type_attr_rows(c.entity.pk, c.entity.types, c.entity.attrs)]  # type: ignore[arg-type]
         retyped = [c.entity.pk for c in old if c.types_changed]
-        stale: list[dict[str, Any]] = []
+        stale: list[tuple[int, str]] = []
         for change in old:
-            pk = change.entity.pk
+            pk: int = change.entity.pk  # type: ignore[assignment]
             if change.types_changed:
-                rows.extend(type_attr_rows(pk, change.entity.types, change.entity.attrs))  # type: ignore[arg-type]
+                rows.extend(type_attr_rows(pk, change.entity.types, change.entity.attrs))
                 continue
-            touched = {iri for iri, _instance in change.written} | {iri for iri, _dataset in change.deleted}
-            if not touched:
-                continue
-            stale.extend({"b_pk": pk, "b_iri": iri} for iri in touched)
-            rows.extend(type_attr_rows(pk, change.entity.types, change.entity.attrs, touched))  # type: ignore[arg-type]
+            for attr_iri in change.touched():
+                # The rows store the attribute's kind and not its value, so an attribute that
+                # keeps its kind keeps its rows.
+                kind = _attribute_kind(change.entity.attrs.get(attr_iri))
+                if change.original is not None and kind == _attribute_kind(change.original.get(attr_iri)):
+                    continue
+                stale.append((pk, attr_iri))
+                rows.extend(type_attr_rows(pk, change.entity.types, change.entity.attrs, [attr_iri]))
         table = CtxTypeAttr.__table__
         if retyped:
             self.session.execute(delete(CtxTypeAttr).where(CtxTypeAttr.entity_pk.in_(retyped)))
-        if stale:
-            statement = delete(table).where(table.c.entity_pk == bindparam("b_pk"),
-                                            table.c.attr_iri == bindparam("b_iri"))
-            self.session.connection().execute(statement, stale)
+        delete_pairs(self.session.connection(), table, stale)
         self._insert_rows(table, rows)
 
     def _write_instances(self, changes: list[Change], now: dt.datetime) -> None:
@@ -272,6 +277,13 @@ def _utc(value: Any) -> dt.datetime:
 def _utc_text(value: str) -> dt.datetime:
     # SQLite keeps UTCDateTime values as naive UTC text.
     return dt.datetime.fromisoformat(value + "+00:00")
+
+
+def _attribute_kind(instances: list[dict[str, Any]] | None) -> str | None:
+    """Return the ``attr_type`` of an attribute's ``ctx_type_attrs`` rows, or None when it has none."""
+    if not instances:
+        return None
+    return instances[0].get("type") or ""
 
 
 def _geo_rows(entity: StoredEntity) -> list[dict[str, Any]]:
