@@ -28,7 +28,9 @@ checkout's code (which migrates the database) and measures again.
 Prints one JSON object per database on stdout (progress goes to stderr). Each
 measure also reports the server process's CPU time (user + system, from
 /proc/<pid>/stat) per entity or per query, which other work on a shared machine
-does not inflate the way it inflates wall-clock latencies.
+does not inflate the way it inflates wall-clock latencies. On PostgreSQL the batch
+create and upsert also report the CPU time of the database's backend processes
+per entity.
 PostgreSQL runs in a database the script creates and drops on the server given by
 ``--postgres`` (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 
@@ -123,6 +125,40 @@ class ServerCpu:
 
     def per_op(self, started: float, operations: int) -> float:
         return round((self.seconds() - started) / operations * 1000, 3)
+
+
+class DatabaseCpu:
+    """CPU seconds (user + system) PostgreSQL's backends of one database have used; 0 on SQLite.
+
+    The backends are found in ``pg_stat_activity``. The server keeps its pooled
+    connections open, so the same backends serve the whole run. A backend that exits
+    keeps counting with the last CPU time read from it.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.name = parsed.database if parsed.get_backend_name() == "postgresql" else None
+        self.admin = create_engine(parsed.set(database="postgres")) if self.name else None
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.last: dict[int, float] = {}
+
+    def seconds(self) -> float:
+        if self.admin is None:
+            return 0.0
+        with self.admin.connect() as connection:
+            pids = connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                                      {"name": self.name}).scalars().all()
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            self.last[pid] = (int(fields[11]) + int(fields[12])) / self.tick
+        return sum(self.last.values())
+
+    def close(self) -> None:
+        if self.admin is not None:
+            self.admin.dispose()
 
 
 def timed(call: Callable[[], httpx.Response], expected: int = 200) -> float:
@@ -275,6 +311,7 @@ def run(kind: str, args: argparse.Namespace, source: str | None = None) -> dict:
             database(kind, args.postgres, Path(tmp)) as url, server(url, Path(tmp), source) as (base, pid), \
             httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
         cpu = ServerCpu(pid)
+        database_cpu = DatabaseCpu(url)
 
         def queries(measure: Callable[[httpx.Client, int, random.Random], list[float]]) -> dict:
             started = cpu.seconds()
@@ -283,20 +320,23 @@ def run(kind: str, args: argparse.Namespace, source: str | None = None) -> dict:
 
         log(f"{kind}: creating {args.entities:,} entities in batches of {args.batch}")
         checkpoint = min(CHECKPOINT, args.entities)
-        create_cpu = cpu.seconds()
+        create_cpu, create_database_cpu = cpu.seconds(), database_cpu.seconds()
         spent = create_range(client, 0, checkpoint, args.batch, rng)
-        create_cpu = cpu.seconds() - create_cpu
+        create_cpu, create_database_cpu = cpu.seconds() - create_cpu, database_cpu.seconds() - create_database_cpu
         if not writes_only:
             at_checkpoint = {"entities": checkpoint, "q": queries(q_queries), "geo_near": queries(geo_queries),
                              "discovery": discovery_queries(client, args.queries, cpu)}
-        started = cpu.seconds()
+        started, database_started = cpu.seconds(), database_cpu.seconds()
         spent += create_range(client, checkpoint, args.entities, args.batch, rng)
         create_cpu += cpu.seconds() - started
+        create_database_cpu += database_cpu.seconds() - database_started
         created_per_s = args.entities / spent
         log(f"{kind}: upserting {args.upserts:,} entities")
-        started = cpu.seconds()
+        started, database_started = cpu.seconds(), database_cpu.seconds()
         upsert_spent = upsert_range(client, args.upserts, args.entities, args.batch, rng)
         upsert_cpu = cpu.per_op(started, args.upserts)
+        upsert_database_cpu = database_cpu.seconds() - database_started
+        database_cpu.close()
         writes = {
             "database": kind,
             "batch_size": args.batch,
@@ -305,6 +345,9 @@ def run(kind: str, args: argparse.Namespace, source: str | None = None) -> dict:
             "upsert": {"entities": args.upserts, "seconds": round(upsert_spent, 1),
                        "per_second": round(args.upserts / upsert_spent), "server_cpu_ms_per_entity": upsert_cpu},
         }
+        if kind == "postgresql":
+            writes["create"]["postgres_cpu_ms_per_entity"] = round(create_database_cpu / args.entities * 1000, 3)
+            writes["upsert"]["postgres_cpu_ms_per_entity"] = round(upsert_database_cpu / args.upserts * 1000, 3)
         if writes_only:
             return writes
         log(f"{kind}: queries")

@@ -80,8 +80,8 @@ class Change:
     types_changed: bool = False
     geo_changed: bool = False
     # The attributes as loaded, before this request. When given, the index rows of a
-    # written attribute are rewritten only where they differ from the loaded ones;
-    # None rewrites the rows of every written or deleted attribute.
+    # written attribute are rewritten only where they differ from the loaded ones.
+    # With None, the rows of every written or deleted attribute are rewritten.
     original: dict[str, list[dict[str, Any]]] | None = None
 
     def touched(self) -> set[str]:
