@@ -171,3 +171,17 @@ def test_q_with_valid_calendar_values_is_200(ngsi: Ngsi) -> None:
 
     assert response.status_code == 200
     assert response.json() == []
+
+
+@pytest.mark.parametrize("path", ["/entities?type=Device", "/types", "/attributes", "/csourceRegistrations"])
+def test_local_other_than_true_or_false_is_400(ngsi: Ngsi, path: str) -> None:
+    response = ngsi.get(path + ("&" if "?" in path else "?") + "local=maybe")
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
+    assert "'maybe'" in response.json()["detail"]
+
+
+def test_local_true_is_accepted(ngsi: Ngsi) -> None:
+    assert ngsi.get("/entities?local=true").status_code == 200
+    assert ngsi.get("/types?local=false").status_code == 200

@@ -42,6 +42,9 @@ def check_names(request: Request, allowed: frozenset[str]) -> None:
         if name in seen:
             raise InvalidRequest(_("Query parameter {name!r} is given twice."), name=name)
         seen.add(name)
+    # The broker has no context sources to skip, so local only needs a valid value.
+    if "local" in seen:
+        _boolean(request, "local")
 
 
 def options(request: Request) -> set[str]:
