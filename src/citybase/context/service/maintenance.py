@@ -87,9 +87,12 @@ def start(engine: Engine) -> threading.Thread | None:
             logger.info("VACUUM (ANALYZE) of the context tables is still running; not starting another")
             return None
         _writes_since_vacuum = 0
-        _running = threading.Thread(target=_vacuum, args=(engine,), name="context-vacuum", daemon=True)
-        _running.start()
-        return _running
+        thread = threading.Thread(target=_vacuum, args=(engine,), name="context-vacuum", daemon=True)
+        # Published only once started: wait() reads _running without the lock, and joining
+        # a thread that has not started raises RuntimeError.
+        thread.start()
+        _running = thread
+        return thread
 
 
 def wait(timeout: float) -> bool:
