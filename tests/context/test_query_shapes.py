@@ -84,6 +84,7 @@ QUERIES = [
     'state=="fault";value>50;state~=^f',
     "value==5",
     'value>90;state=="nothing"',
+    'value==45.5,"fault";state=="fault"',
 ]
 
 
@@ -147,5 +148,21 @@ def test_benchmark_shape_skips_entity_join(db: Database) -> None:
         joined = str(entity_query._base_statement(with_json, dialect).compile(session.get_bind()))
     assert "ctx_entities" not in sql
     assert sql.count("ctx_entity_types.entity_pk IN (SELECT") == 1
-    assert "EXISTS" in sql
+    if dialect == "postgresql":
+        assert "INTERSECT" in sql
+        assert "EXISTS" not in sql
+    else:
+        assert "EXISTS" in sql
     assert "JOIN ctx_entities" in joined
+
+
+def test_postgresql_intersects_index_conditions() -> None:
+    """On PostgreSQL an AND of index-served conditions reads each index range once."""
+    from sqlalchemy.dialects import postgresql
+
+    query = EntityQuery(expand=_expand, types=TypeName(V + "Device"), q=parse_q('value>95;state=="fault";value<99'))
+    sql = str(entity_query._base_statement(query, "postgresql").compile(dialect=postgresql.dialect()))
+    assert sql.count("INTERSECT") == 2
+    assert "EXISTS" not in sql
+    single = EntityQuery(expand=_expand, types=TypeName(V + "Device"), q=parse_q("value>95"))
+    assert "INTERSECT" not in str(entity_query._base_statement(single, "postgresql").compile(dialect=postgresql.dialect()))

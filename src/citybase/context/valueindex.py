@@ -114,12 +114,24 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
     by collecting every matching row first. PostgreSQL plans both forms as the same
     semi-join.
     """
+    selects = index_rows(condition, expand)
+    if selects is None:
+        return None
     from citybase.context.models import CtxAttrValue
 
     def matching(rows: Select[Any]) -> ColumnElement[bool]:
         if correlated:
             return exists(rows.where(CtxAttrValue.entity_pk == entity_pk))
         return entity_pk.in_(rows)
+
+    clauses = [matching(rows) for rows in selects]
+    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+
+
+def index_rows(condition: Condition, expand: Callable[[str], str]) -> list[Select[Any]] | None:
+    """Return the ``SELECT entity_pk`` statements over the index whose union is the set of
+    entities matching ``condition``, or None when the index cannot evaluate it."""
+    from citybase.context.models import CtxAttrValue
 
     path = condition.path
     operator, operand = condition.operator, condition.operand
@@ -133,17 +145,15 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
         if not isinstance(operand, Value) or operand.kind != "number":
             return None
         compare = getattr(table.num, _ORDERING[operator])(operand.value)
-        rows = select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind == "n", compare)
-        return matching(rows)
+        return [select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind == "n", compare)]
     # Equality: a value, a range of numbers or a list of values.
     if isinstance(operand, Range):
         if operand.low.kind != "number" or operand.high.kind != "number":
             return None
-        rows = select(table.entity_pk).where(
+        return [select(table.entity_pk).where(
             table.attr_iri == attr_iri, table.kind == "n",
             table.num >= operand.low.value, table.num <= operand.high.value,  # type: ignore[operator]
-        )
-        return matching(rows)
+        )]
     values = operand.values if isinstance(operand, ValueList) else (operand,)
     if any(v.kind not in _LETTERS or (isinstance(v.value, str) and len(v.value) > MAX_TEXT) for v in values):
         return None
@@ -153,7 +163,7 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
     numbers = sorted({float(v.value) for v in values if v.kind == "number"})  # type: ignore[arg-type]
     flags = sorted({1.0 if v.value else 0.0 for v in values if v.kind == "boolean"})
     texts = sorted({str(v.value) for v in values if v.kind in ("string", "uri")})
-    clauses: list[ColumnElement[bool]] = []
+    selects: list[Select[Any]] = []
     for letter, column, operands in (("n", table.num, numbers), ("b", table.num, flags), ("s", table.txt, texts)):
         if not operands:
             continue
@@ -161,6 +171,5 @@ def index_condition(condition: Condition, expand: Callable[[str], str],
         if with_object:
             kinds += [f"o{letter}", f"o{letter}[]"]
         match = column == operands[0] if len(operands) == 1 else column.in_(operands)
-        rows = select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind.in_(kinds), match)
-        clauses.append(matching(rows))
-    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+        selects.append(select(table.entity_pk).where(table.attr_iri == attr_iri, table.kind.in_(kinds), match))
+    return selects
