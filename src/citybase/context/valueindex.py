@@ -23,7 +23,8 @@ arrays get no row either; no comparison the index answers can match them.
 same transaction as every entity write. :func:`index_condition` compiles one q
 condition to ``entity pk IN (SELECT ...)`` or ``EXISTS (SELECT ...)``, or returns None when the condition
 needs the JSON path (``!=``, patterns, presence tests, sub-attributes, compound
-keys, instance members, dates and times, string ordering).
+keys, instance members, dates and times, string ordering). :func:`index_rows` returns the
+row statements themselves, which PostgreSQL queries intersect.
 """
 
 from __future__ import annotations

@@ -90,12 +90,13 @@ class QCompiler:
         return self._condition(node)
 
     def _and(self, node: And) -> ColumnElement[bool]:
-        """AND the items; on SQLite the first index-served condition drives, the others probe.
+        """AND the items, reading the value index in the shape that suits each engine.
 
-        On SQLite the first one stays ``pk IN (...)`` so that SQLite can drive the query
-        from its rows. A later one becomes a correlated EXISTS, so SQLite checks it per
-        candidate instead of first collecting all of its matches, which are 16,000 rows
-        for ``deviceState=="fault"`` over 100,000 entities. Results are the same either way.
+        On SQLite the first index-served condition stays ``pk IN (...)`` so that SQLite can
+        drive the query from its rows. A later one becomes a correlated EXISTS, so SQLite
+        checks it per candidate instead of first collecting all of its matches, which are
+        16,000 rows for ``deviceState=="fault"`` over 100,000 entities. Results are the same
+        either way.
 
         On PostgreSQL two or more index-served conditions become one
         ``pk IN (rows INTERSECT rows ...)``. Each condition's index range is then read once
@@ -103,7 +104,7 @@ class QCompiler:
         estimates. Semi-joins instead let the planner probe one condition per candidate
         of another, and it picks the wrong driver when it underestimates the ranges (about
         eightfold for ``value>95`` and ``deviceState=="fault"`` at 100,000 entities, because
-        the index's statistics mix all attributes).
+        the statistics of ``ctx_attr_values`` mix all attributes).
         """
         if self.dialect == "postgresql" and self.entity_pk is not None:
             return self._and_intersected(node)
