@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,21 +66,8 @@ class DueReport:
 
 
 @dataclass(frozen=True)
-class DueContribution:
+class DueContribution(DueReport):
     """A contribution (配合单位报送) the reporter's unit has not yet added to a task's report for ``period``."""
-
-    task: Task
-    period: ReportingPeriod
-    report: ProgressReport | None
-    due_on: dt.date
-    days_left: int  # negative once overdue
-    overdue: bool
-
-    @property
-    def link(self) -> str:
-        if self.report is not None:
-            return reports.report_link(self.report)
-        return f"/plan/my/report?task={self.task.seq}&period={self.period.key}"
 
 
 @dataclass(frozen=True)
@@ -123,59 +111,51 @@ def _due_periods(session: Session, now: dt.datetime) -> list[ReportingPeriod]:
     return found
 
 
-def due_reports(session: Session, user: User, now: dt.datetime) -> list[DueReport]:
-    """Return the reports the user's unit leads and has not submitted, overdue first, then by due day and task."""
-    if user.unit_id is None:
-        return []
-    lead_ids = [task_id for task_id, role in task_roles_of_unit(session, user.unit_id).items() if role == "lead"]
-    if not lead_ids:
-        return []
-    tasks = list(session.scalars(select(Task).where(Task.id.in_(lead_ids)).order_by(Task.seq)))
-    today = local_date(now)
-    items = []
-    for period in _due_periods(session, now):
-        existing = {
-            row.task_id: row for row in session.scalars(select(ProgressReport).where(
-                ProgressReport.period_id == period.id, ProgressReport.task_id.in_(lead_ids)))
-        }
-        day = due_day(period.due_at)
-        for task in tasks:
-            report = existing.get(task.id)
-            # Returned reports are listed on their own, with the reason.
-            if report is not None and report.status != STATUS_DRAFT:
-                continue
-            items.append(DueReport(task, period, report, day, (day - today).days, now >= period.due_at))
-    return sorted(items, key=lambda item: (not item.overdue, item.due_on, item.task.seq))
+def _due_items(session: Session, user: User, now: dt.datetime, role: str, owed: Callable[[ProgressReport], bool],
+               item_type: type[DueReport]) -> list[DueReport]:
+    """Return an item per task where the user's unit has ``role`` and per due period whose report is ``owed``.
 
-
-def contributions_due(session: Session, user: User, now: dt.datetime) -> list[DueContribution]:
-    """Return the contributions the user's unit owes on tasks it cooperates on, overdue first.
-
-    A contribution is due with the lead unit's report. It is owed while that report can
-    still be edited (not started, draft or returned) and holds nothing from this unit.
+    A period without a report is always owed. Items come overdue first, then by due day and task.
     """
     if user.unit_id is None:
         return []
-    cooperating = [task_id for task_id, role in task_roles_of_unit(session, user.unit_id).items() if role == "cooperator"]
-    if not cooperating:
+    task_ids = [task_id for task_id, unit_role in task_roles_of_unit(session, user.unit_id).items() if unit_role == role]
+    if not task_ids:
         return []
-    tasks = list(session.scalars(select(Task).where(Task.id.in_(cooperating), Task.lead_unit_id.is_not(None))
+    tasks = list(session.scalars(select(Task).where(Task.id.in_(task_ids), Task.lead_unit_id.is_not(None))
                                  .order_by(Task.seq)))
     today = local_date(now)
     items = []
     for period in _due_periods(session, now):
         existing = {
             row.task_id: row for row in session.scalars(select(ProgressReport).where(
-                ProgressReport.period_id == period.id, ProgressReport.task_id.in_(cooperating)))
+                ProgressReport.period_id == period.id, ProgressReport.task_id.in_(task_ids)))
         }
         day = due_day(period.due_at)
         for task in tasks:
             report = existing.get(task.id)
-            if report is not None and (report.status not in (STATUS_DRAFT, STATUS_RETURNED)
-                                       or any(item.unit_id == user.unit_id for item in report.contributions)):
-                continue
-            items.append(DueContribution(task, period, report, day, (day - today).days, now >= period.due_at))
+            if report is None or owed(report):
+                items.append(item_type(task, period, report, day, (day - today).days, now >= period.due_at))
     return sorted(items, key=lambda item: (not item.overdue, item.due_on, item.task.seq))
+
+
+def due_reports(session: Session, user: User, now: dt.datetime) -> list[DueReport]:
+    """Return the reports the user's unit leads and has not submitted, overdue first, then by due day and task."""
+    # Returned reports are listed on their own, with the reason.
+    return _due_items(session, user, now, "lead", lambda report: report.status == STATUS_DRAFT, DueReport)
+
+
+def contributions_due(session: Session, user: User, now: dt.datetime) -> list[DueReport]:
+    """Return the contributions the user's unit owes on tasks it cooperates on, overdue first.
+
+    A contribution is due with the lead unit's report. It is owed while that report can
+    still be edited (not started, draft or returned) and contains nothing from this unit.
+    """
+    def owed(report: ProgressReport) -> bool:
+        return (report.status in (STATUS_DRAFT, STATUS_RETURNED)
+                and not any(item.unit_id == user.unit_id for item in report.contributions))
+
+    return _due_items(session, user, now, "cooperator", owed, DueContribution)
 
 
 def returned_reports(session: Session, user: User) -> list[ProgressReport]:
