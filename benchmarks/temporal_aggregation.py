@@ -1,9 +1,9 @@
 """Benchmark the aggregated temporal representation over a year of one-minute readings.
 
-Creates a fresh, migrated database (a SQLite file in a temporary folder, or a
-database that the script creates and drops on ``--postgres``), inserts one entity
+Creates a fresh, migrated database: a SQLite file in a temporary folder, or a
+database that the script creates and drops on ``--postgres``. Inserts one entity
 with ``--days`` days of one-minute readings of one numeric attribute (default 365:
-525,600 rows), then times ``read_aggregates`` for several aggregation durations,
+525,600 rows). Then times ``read_aggregates`` for several aggregation durations,
 each ``--repeat`` times, with every method requested. The instances never pass
 through Python: the database groups and aggregates them.
 

@@ -30,11 +30,11 @@ class Notification(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def title_in(self, locale: str | None = None) -> str:
-        """The title in ``locale`` (default: the reader's), from the stored message when there is one."""
+        """Return the title in ``locale`` (default: the reader's), from the stored message if there is one."""
         return _render(self.data.get("title") if self.data else None, self.title, locale)
 
     def body_in(self, locale: str | None = None) -> str:
-        """The body in ``locale`` (default: the reader's), from the stored message when there is one."""
+        """Return the body in ``locale`` (default: the reader's), from the stored message if there is one."""
         return _render(self.data.get("body") if self.data else None, self.body, locale)
 
 

@@ -13,10 +13,11 @@ process, the transaction that crosses the mark starts one VACUUM (ANALYZE) when 
 commits. A load that ends between two marks leaves rows the last VACUUM did not see,
 so once at least :data:`IDLE_MIN_WRITES` writes are pending and no write has committed
 for :data:`IDLE_SECONDS`, a VACUUM (ANALYZE) runs as well. On a busy machine a batch can
-take longer than that, so such a VACUUM may also run during a load, at most once per
-IDLE_MIN_WRITES writes. VACUUM cannot run inside a
-transaction, so it runs on its own autocommit connection in a background thread; it
-blocks no reads or writes, and it took about 2 s over 100,000 entities. At most one
+take longer than that, so such a VACUUM may also run during a load. It needs
+IDLE_MIN_WRITES new writes each time, because starting a VACUUM resets the count.
+VACUUM cannot run inside a transaction, so it runs on its own autocommit connection in
+a background thread. It blocks no reads or writes, and it took about 2 s over 100,000
+entities. At most one
 runs at a time per process. SQLite needs neither step: its planner does not rely on
 statistics here and it has no heap.
 """

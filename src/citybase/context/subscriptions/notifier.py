@@ -342,8 +342,8 @@ def _filter_q_and_geo(session: Session, subscription: CtxSubscription, hits: lis
     if not has_filters(subscription) or not undecided:
         return [h for h in hits if h.deleted_at is not None or (h.decided and h.state) or h.entity_id in current]
     # Changes queued before the write-time check existed are matched against the entity's state now.
-    kept = matching_ids(session, subscription, [h.entity_id for h in undecided])
-    return [h for h in hits if h.deleted_at is not None or (h.decided and h.state) or h.entity_id in kept]
+    matched = matching_ids(session, subscription, [h.entity_id for h in undecided])
+    return [h for h in hits if h.deleted_at is not None or (h.decided and h.state) or h.entity_id in matched]
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -414,9 +414,9 @@ def _render_hit(session: Session, hit: Hit, current: dict[str, StoredEntity], ac
     rendered = compact_entity(document, active, options)
     if options.sys_attrs and options.format == "keyValues":
         rendered.update(createdAt=document["createdAt"], modifiedAt=document["modifiedAt"])
-    gone = [iri for iri in sorted(hit.deleted_attributes) if iri not in document["attrs"]]
-    kinds = attribute_kinds(session, {(pk, iri) for iri in gone}) if gone else {}
-    _add_null_attributes(rendered, {iri: kinds.get((pk, iri), "Property") for iri in gone},
+    removed = [iri for iri in sorted(hit.deleted_attributes) if iri not in document["attrs"]]
+    kinds = attribute_kinds(session, {(pk, iri) for iri in removed}) if removed else {}
+    _add_null_attributes(rendered, {iri: kinds.get((pk, iri), "Property") for iri in removed},
                          hit.changed_at, active, options, hit.previous)
     if show_changes:
         _add_previous(rendered, hit, active, options)

@@ -9,7 +9,7 @@ method, a list of ``[value, startAt, endAt]``, one per period.
 
 Periods are laid out from an origin: timeAt when the query has a timerel, else the
 oldest selected instance of the entity. A period starts at the origin plus a whole
-number of durations and holds the instances at or after its start and before its
+number of durations and contains the instances at or after its start and before its
 end. Periods without any instance are left out, as the example of clause C.5.14
 shows. :mod:`citybase.context.temporal.aggregate_query` computes the values in SQL.
 """

@@ -32,8 +32,8 @@ ROLE_LABELS: dict[str, str] = {
 def permission_label(permission: str) -> str:
     """Return the permission's name in the current locale (管理用户 for users.manage).
 
-    An unnamed permission is shown as its code, so a module that forgets a label still
-    says which permission is missing.
+    A permission without a label is shown as its code, so the message still names the
+    missing permission.
     """
     from citybase.core import registry
     from citybase.core.i18n import gettext_

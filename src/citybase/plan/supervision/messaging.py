@@ -1,7 +1,7 @@
 """In-app notifications sent by supervision.
 
-The stored title and body are rendered in the platform's default locale; the messages
-themselves are kept in ``data`` so that each reader sees them in their own locale.
+The stored title and body are rendered in the platform's default locale. The messages
+themselves are kept in ``data``, so each reader sees them in their own locale.
 """
 
 from __future__ import annotations
